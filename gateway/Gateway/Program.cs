@@ -1,0 +1,2 @@
+// Composition root: the only file that knows every part of the gateway.
+return 0;
