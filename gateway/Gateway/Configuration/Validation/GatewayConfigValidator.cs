@@ -17,10 +17,10 @@ internal static class GatewayConfigValidator
 
         var listeners = map.Required("listen") is { } listen ? ListenValidator.Read(listen, baseDirectory, errors) : [];
         var defaults = map.Optional("defaults") is { } d ? ReadDefaults(d, errors) : LimitsConfig.Default;
+        var routesField = map.Required("routes");
+        // Upstreams before routes, whose `upstream` keys must name one of them.
         var upstreams = map.Required("upstreams") is { } u ? UpstreamsValidator.Read(u, errors) : null;
-        var routes = map.Required("routes") is { } r
-            ? RoutesValidator.Read(r, defaults, upstreams?.Keys.ToArray(), errors)
-            : [];
+        var routes = routesField is { } r ? RoutesValidator.Read(r, defaults, upstreams?.Keys.ToArray(), errors) : [];
         var demo = map.Optional("demo") is { } demoField ? DemoValidator.Read(demoField, listeners, errors) : null;
         return new GatewayConfig(sourcePath, listeners, defaults, routes, upstreams ?? noUpstreams, demo);
     }
