@@ -1,0 +1,94 @@
+using Gateway.Configuration.Yaml;
+
+namespace Gateway.Configuration.Validation;
+
+/// <summary>
+/// `defaults.limits` and `routes[].limits`. Each key present replaces the inherited value; absent keys inherit.
+/// A rate (`handshakes_per_ip`, `messages_per_connection`) is one value: given, it replaces the inherited rate whole.
+/// </summary>
+internal static class LimitsValidator
+{
+    /// <summary>Words that turn a timeout off, for the keys where off is meaningful.</summary>
+    private static readonly string[] OffWords = ["0", "off"];
+
+    /// <summary>A rate's window when `per` is left out: rates are usually thought of per second.</summary>
+    private static readonly TimeSpan DefaultRatePer = TimeSpan.FromSeconds(1);
+
+    public static LimitsConfig Read(ConfigField limits, LimitsConfig inherited, ConfigErrorCollector errors)
+    {
+        if (MappingReader.Open(limits, ConfigSections.Limits, errors) is not { } map)
+            return inherited;
+        return new LimitsConfig(
+            MaxFrameSize: Size(map, "max_frame_size", errors) ?? inherited.MaxFrameSize,
+            MaxMessageSize: Size(map, "max_message_size", errors) ?? inherited.MaxMessageSize,
+            IdleTimeout: Duration(map, "idle_timeout", canBeOff: true, errors) ?? inherited.IdleTimeout,
+            PingInterval: Duration(map, "ping_interval", canBeOff: true, errors) ?? inherited.PingInterval,
+            CloseTimeout: Duration(map, "close_timeout", canBeOff: false, errors) ?? inherited.CloseTimeout,
+            MaxConnections: Count(map, "max_connections", errors) ?? inherited.MaxConnections,
+            MaxConnectionsPerIp: Count(map, "max_connections_per_ip", errors) ?? inherited.MaxConnectionsPerIp,
+            HandshakesPerIp: Rate(map, "handshakes_per_ip", errors) ?? inherited.HandshakesPerIp,
+            MessagesPerConnection: Rate(map, "messages_per_connection", errors) ?? inherited.MessagesPerConnection);
+    }
+
+    private static long? Size(MappingReader map, string key, ConfigErrorCollector errors)
+    {
+        if (map.Optional(key) is not { } field || ScalarReader.Text(field, errors) is not { } text)
+            return null;
+        var size = SizeParser.Parse(text);
+        if (size is null)
+            errors.Add(field, $"{SizeParser.Usage}, got `{text}`");
+        else if (size <= 0)
+            errors.Add(field, $"must be greater than 0, got `{text}`");
+        return size > 0 ? size : null;
+    }
+
+    private static TimeSpan? Duration(MappingReader map, string key, bool canBeOff, ConfigErrorCollector errors) =>
+        map.Optional(key) is { } field ? ReadDuration(field, canBeOff, errors) : null;
+
+    /// <summary>
+    /// A positive duration; with <paramref name="canBeOff"/>, `off` or zero give <see cref="TimeSpan.Zero"/>, which
+    /// the runtime reads as "disabled" (nginx's convention for its timeouts too).
+    /// </summary>
+    public static TimeSpan? ReadDuration(ConfigField field, bool canBeOff, ConfigErrorCollector errors)
+    {
+        if (ScalarReader.Text(field, errors) is not { } text)
+            return null;
+        if (canBeOff && OffWords.Contains(text.Trim()))
+            return TimeSpan.Zero;
+        var usage = canBeOff ? $"{DurationParser.Usage}, or 0/off to disable" : DurationParser.Usage;
+        var duration = DurationParser.Parse(text);
+        if (duration is null)
+            errors.Add(field, $"{usage}, got `{text}`");
+        else if (duration == TimeSpan.Zero && canBeOff)
+            return TimeSpan.Zero;
+        else if (duration == TimeSpan.Zero)
+            errors.Add(field, $"must be greater than 0, got `{text}`");
+        else if (duration > DurationParser.Longest)
+            errors.Add(field, $"must be at most {DurationParser.Longest.TotalHours:0}h, got `{text}`");
+        else
+            return duration;
+        return null;
+    }
+
+    private static int? Count(MappingReader map, string key, ConfigErrorCollector errors) =>
+        map.Optional(key) is { } field ? ScalarReader.Integer(field, 1, int.MaxValue, errors) : null;
+
+    /// <summary>A token bucket: `rate` per `per`, holding up to `burst` (default: `rate`, no burst beyond one window).</summary>
+    private static RateConfig? Rate(MappingReader limits, string key, ConfigErrorCollector errors)
+    {
+        if (limits.Optional(key) is not { } field || MappingReader.Open(field, ConfigSections.Rate, errors) is not { } map)
+            return null;
+        var rate = map.Required("rate") is { } r ? ScalarReader.Integer(r, 1, int.MaxValue, errors) : null;
+        var per = map.Optional("per") is { } p ? ReadDuration(p, canBeOff: false, errors) : DefaultRatePer;
+        var burstField = map.Optional("burst");
+        var burst = burstField is { } b ? ScalarReader.Integer(b, 1, int.MaxValue, errors) : rate;
+        if (rate is null || per is null || burst is null)
+            return null;
+        if (burst < rate)
+        {
+            errors.Add(burstField!.Value, $"must be at least `rate` ({rate}), got `{burst}`");
+            return null;
+        }
+        return new RateConfig(rate.Value, per.Value, burst.Value);
+    }
+}
