@@ -1,2 +1,43 @@
-// Composition root: the only file that knows every part of the gateway.
+using Gateway.Cli;
+using Gateway.Configuration;
+using Gateway.Hosting;
+
+// Command dispatch only; GatewayApp composes the gateway itself.
+var command = CommandLine.Parse(args);
+switch (command.Kind)
+{
+    case CommandKind.Help:
+        if (command.Error is not null)
+        {
+            Console.Error.WriteLine("gateway: " + command.Error);
+        }
+
+        (command.Error is null ? Console.Out : Console.Error).WriteLine(CommandLine.Usage);
+        return command.Error is null ? 0 : 2;
+    case CommandKind.Version:
+        Console.WriteLine("gateway " + VersionInfo.Current);
+        return 0;
+}
+
+var loaded = ConfigLoader.Load(command.ConfigPath);
+if (loaded.Config is null)
+{
+    foreach (var error in loaded.Errors)
+    {
+        Console.Error.WriteLine(error);
+    }
+
+    return 1;
+}
+
+if (command.Kind == CommandKind.Check)
+{
+    Console.WriteLine("config ok");
+    return 0;
+}
+
+await using var app = GatewayApp.Create(loaded.Config);
+await app.StartAsync();
+await app.WaitForShutdownAsync();
+await app.StopAsync();
 return 0;

@@ -25,9 +25,11 @@ public sealed record TlsConfig(IReadOnlyList<CertificateConfig> Certificates, Ss
 /// <summary>
 /// Paths resolved to absolute, relative to the config file's directory. Either Cert+Key (PEM) or Cert alone as
 /// .pfx/.p12 with optional Password. Hosts: optional SNI names ("*.example.com" allowed, lower-cased);
-/// empty = from the certificate.
+/// empty = from the certificate. SelfSignedIfMissing (extension, `self_signed_if_missing`): when both PEM files are
+/// missing, the gateway writes a self-signed localhost certificate there (the default gateway.yaml's first run).
 /// </summary>
-public sealed record CertificateConfig(string CertPath, string? KeyPath, string? Password, IReadOnlyList<string> Hosts);
+public sealed record CertificateConfig(string CertPath, string? KeyPath, string? Password, IReadOnlyList<string> Hosts,
+    bool SelfSignedIfMissing = false);
 
 /// <summary>
 /// Extension to the contract: `demo: { echo_address: 127.0.0.1:9001 }` makes the gateway also run a small echo

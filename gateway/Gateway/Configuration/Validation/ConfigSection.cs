@@ -23,7 +23,7 @@ internal static class ConfigSections
         ["certificates", "min_version"],
         NotYetSupported: ["acme", "client_certificates"]);
 
-    public static readonly ConfigSection Certificate = new("listen[].tls.certificates[]", ["cert", "key", "password", "hosts"], []);
+    public static readonly ConfigSection Certificate = new("listen[].tls.certificates[]", ["cert", "key", "password", "hosts", "self_signed_if_missing"], []);
 
     public static readonly ConfigSection Defaults = new("defaults", ["limits"], []);
 

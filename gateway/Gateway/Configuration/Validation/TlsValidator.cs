@@ -49,6 +49,8 @@ internal static class TlsValidator
         var keyField = map.Optional("key");
         var key = keyField is { } k ? ScalarReader.NonEmptyText(k, errors) : null;
         var password = map.Optional("password") is { } p ? ScalarReader.Text(p, errors) : null;
+        var selfSignedField = map.Optional("self_signed_if_missing");
+        bool selfSigned = selfSignedField is { } s && ScalarReader.Boolean(s, errors) == true;
         if (cert is not null)
         {
             var isPkcs12 = Pkcs12Extensions.Any(e => cert.EndsWith(e, StringComparison.OrdinalIgnoreCase));
@@ -57,6 +59,8 @@ internal static class TlsValidator
             else if (!isPkcs12 && keyField is null)
                 errors.Add(map.Field.Node, map.Path.Key("key"),
                     "required for a PEM certificate (or give a .pfx/.p12 file as `cert`)");
+            if (isPkcs12 && selfSigned && selfSignedField is { } field)
+                errors.Add(field, "only a PEM `cert` + `key` pair can be generated; remove `self_signed_if_missing`");
         }
 
         var hosts = new List<string>();
@@ -74,7 +78,7 @@ internal static class TlsValidator
         }
 
         return cert is null ? null : new CertificateConfig(Resolve(cert, baseDirectory),
-            key is null ? null : Resolve(key, baseDirectory), password, [.. hosts]);
+            key is null ? null : Resolve(key, baseDirectory), password, [.. hosts], selfSigned);
     }
 
     /// <summary>Relative to the config file, as nginx resolves ssl_certificate: a service's working directory is no guide.</summary>

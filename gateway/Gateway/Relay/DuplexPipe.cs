@@ -1,0 +1,20 @@
+using System.IO.Pipelines;
+
+namespace Gateway.Relay;
+
+/// A PipeReader and PipeWriter over one stream.
+public sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+{
+    /// Reads of 16 KiB at a time (the TLS record size), taken only once data is there: an idle session holds
+    /// no read buffer (zero-byte reads).
+    private static readonly StreamPipeReaderOptions ReaderOptions =
+        new(bufferSize: 16 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true, useZeroByteReads: true);
+
+    private static readonly StreamPipeWriterOptions WriterOptions = new(minimumBufferSize: 16 * 1024, leaveOpen: true);
+
+    public PipeReader Input { get; } = input;
+    public PipeWriter Output { get; } = output;
+
+    public static DuplexPipe Over(Stream stream) =>
+        new(PipeReader.Create(stream, ReaderOptions), PipeWriter.Create(stream, WriterOptions));
+}

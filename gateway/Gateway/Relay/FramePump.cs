@@ -1,0 +1,256 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Gateway.Protocol;
+using Gateway.Protocol.Closing;
+using Gateway.Protocol.Frames;
+
+namespace Gateway.Relay;
+
+/// Reads frames from one leg and forwards them to the other, one direction of a session.
+///
+/// Data frames are streamed: the part of a frame that has arrived is validated (header rules, limits, UTF-8 of text)
+/// and then forwarded as a complete frame of its own, a non-final fragment when more of the original frame is to
+/// come (RFC 6455 5.4 lets an intermediary change fragmentation of a message without extensions). So no frame is
+/// forwarded before it is fully validated, no frame is ever left half-written when a session fails mid-message, a
+/// whole message is never buffered, and control frames from the other pump can go between any two pieces.
+/// Control frames (at most 125 bytes) are handled here: pings answered on the same leg, pongs noted, Close ends
+/// the pump and is handed to the session.
+internal sealed class FramePump
+{
+    /// A partial frame is forwarded once this much of it has arrived, so a large frame trickling in is not cut into
+    /// many tiny fragments; Kestrel's and the stream reader's buffers hold far more.
+    private const int MinPieceBytes = 16 * 1024;
+
+    private readonly Leg _from;
+    private readonly Leg _to;
+    private readonly RelaySession _session;
+    private readonly PieceWriter _writer;
+    private readonly byte[] _control = new byte[125];
+
+    public FramePump(Leg from, Leg to, RelaySession session, DirectionCounters counters)
+    {
+        _from = from;
+        _to = to;
+        _session = session;
+        Counters = counters;
+        _writer = new PieceWriter(from, to);
+    }
+
+    public DirectionCounters Counters { get; }
+
+    public Leg From => _from;
+
+    public async Task<PumpExit> RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await PumpAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return new PumpExit(PumpExitKind.Stopped);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            return new PumpExit(PumpExitKind.PeerGone);
+        }
+    }
+
+    private async Task<PumpExit> PumpAsync(CancellationToken cancellationToken)
+    {
+        var input = _from.Input;
+        var frame = default(FrameHeader);
+        long remaining = 0;
+        bool inFrame = false;
+        bool firstPiece = true;
+        while (true)
+        {
+            var result = await input.ReadAsync(cancellationToken);
+            if (result.IsCanceled)
+            {
+                input.AdvanceTo(result.Buffer.Start);
+                return new PumpExit(PumpExitKind.Stopped);
+            }
+
+            var buffer = result.Buffer;
+            var end = buffer.End;
+            bool holdingWriteLock = false;
+            PumpExit? exit = null;
+            try
+            {
+                while (true)
+                {
+                    if (!inFrame)
+                    {
+                        var status = _from.Decoder.TryReadHeader(buffer, out var header, out var consumed, out _, out var error);
+                        if (status == DecodeStatus.NeedMoreData)
+                        {
+                            break;
+                        }
+
+                        if (status == DecodeStatus.Error)
+                        {
+                            exit = new PumpExit(PumpExitKind.Violation, Error: error);
+                            break;
+                        }
+
+                        _from.LastReceivedTicks = Environment.TickCount64;
+                        if (header.IsControl)
+                        {
+                            var rest = buffer.Slice(consumed);
+                            if (rest.Length < header.PayloadLength)
+                            {
+                                break; // the header is parsed again with its payload next time
+                            }
+
+                            var payload = ReadControlPayload(rest.Slice(0, header.PayloadLength), header);
+                            buffer = rest.Slice(header.PayloadLength);
+                            if (header.Opcode == Opcode.Ping)
+                            {
+                                // RFC 6455 5.5.2: answer with a Pong carrying the same payload, on this leg. Release
+                                // the other leg's lock first: the other pump may hold this leg's lock and want that one.
+                                if (holdingWriteLock)
+                                {
+                                    holdingWriteLock = false;
+                                    await FlushAndExitAsync(cancellationToken);
+                                }
+
+                                await _from.SendControlAsync(Opcode.Pong, payload, cancellationToken);
+                            }
+                            else if (header.Opcode == Opcode.Pong)
+                            {
+                                _from.PingSentTicks = 0;
+                            }
+                            else
+                            {
+                                var closeError = ClosePayload.Parse(payload.Span, out ushort code, out _);
+                                exit = closeError is null
+                                    ? new PumpExit(PumpExitKind.PeerClosed, Close: ClosingFrame.FromPayload(payload.Span, code))
+                                    : new PumpExit(PumpExitKind.Violation, Error: closeError);
+                                break;
+                            }
+
+                            continue;
+                        }
+
+                        inFrame = true;
+                        frame = header;
+                        remaining = header.PayloadLength;
+                        firstPiece = true;
+                        buffer = buffer.Slice(consumed);
+                        _writer.BeginFrame(header);
+                    }
+
+                    long available = Math.Min(remaining, buffer.Length);
+                    if (available < remaining && (available < MinPieceBytes || available == 0) && !result.IsCompleted)
+                    {
+                        break;
+                    }
+
+                    if (available < remaining && available == 0)
+                    {
+                        break; // stream ended mid-frame: handled as PeerGone below
+                    }
+
+                    bool lastPiece = available == remaining;
+                    var piece = buffer.Slice(0, available);
+                    if (_to.CanSendData)
+                    {
+                        if (!holdingWriteLock)
+                        {
+                            await _to.EnterWriteAsync(cancellationToken);
+                            holdingWriteLock = true;
+                        }
+
+                        var pieceError = _writer.WritePiece(piece, firstPiece, lastPiece);
+                        if (pieceError is not null)
+                        {
+                            exit = new PumpExit(PumpExitKind.Violation, Error: pieceError);
+                            break;
+                        }
+                    }
+                    else
+                    {
+                        // The other leg is closing or gone (RFC 6455 5.5.1: no data after Close): validate, drop.
+                        var pieceError = _writer.ValidateOnly(piece, lastPiece);
+                        if (pieceError is not null)
+                        {
+                            exit = new PumpExit(PumpExitKind.Violation, Error: pieceError);
+                            break;
+                        }
+                    }
+
+                    buffer = buffer.Slice(available);
+                    remaining -= available;
+                    firstPiece = false;
+                    Counters.Bytes += available;
+                    if (lastPiece)
+                    {
+                        inFrame = false;
+                        if (frame.Fin)
+                        {
+                            Counters.Messages++;
+                        }
+
+                        _session.NoteData();
+                    }
+                }
+            }
+            finally
+            {
+                if (holdingWriteLock)
+                {
+                    await FlushAndExitAsync(cancellationToken);
+                }
+            }
+
+            input.AdvanceTo(buffer.Start, end);
+            if (exit is not null)
+            {
+                return exit.Value;
+            }
+
+            if (result.IsCompleted)
+            {
+                return new PumpExit(PumpExitKind.PeerGone);
+            }
+        }
+    }
+
+    private ReadOnlyMemory<byte> ReadControlPayload(in ReadOnlySequence<byte> payload, in FrameHeader header)
+    {
+        var span = _control.AsSpan(0, (int)payload.Length);
+        payload.CopyTo(span);
+        if (header.Masked)
+        {
+            Protocol.Masking.Mask.Apply(span, header.MaskKey, 0);
+        }
+
+        return _control.AsMemory(0, span.Length);
+    }
+
+    private async ValueTask FlushAndExitAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var flush = await _to.Output.FlushAsync(cancellationToken);
+            if (flush.IsCompleted)
+            {
+                _to.Gone = true;
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        {
+            _to.Gone = true;
+        }
+        finally
+        {
+            _to.ExitWrite();
+        }
+
+        if (_to.Gone)
+        {
+            _session.NoteWriteFailed(_to.Side);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+using System.IO.Pipelines;
+using Gateway.Protocol.Frames;
+using Gateway.Protocol.Masking;
+
+namespace Gateway.Relay;
+
+/// One connection of a session as the relay sees it: the pipe, the decoder for what the peer sends, and the state
+/// the close choreography needs. Two pumps write into Output (data from the other leg, control replies from this
+/// one), so every write happens under the write lock and covers whole frames only.
+internal sealed class Leg
+{
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+
+    public Leg(Side side, IDuplexPipe pipe, Role role, FrameLimits limits)
+    {
+        Side = side;
+        Input = pipe.Input;
+        Output = pipe.Output;
+        Role = role;
+        Decoder = new FrameDecoder(role, limits);
+        LastReceivedTicks = Environment.TickCount64;
+    }
+
+    public Side Side { get; }
+    public PipeReader Input { get; }
+    public PipeWriter Output { get; }
+    public Role Role { get; }
+    public FrameDecoder Decoder { get; }
+
+    /// RFC 6455 5.3: a client masks every frame it sends; a server never does.
+    public bool MasksOutgoing => Role == Role.Client;
+
+    /// Environment.TickCount64 of the last frame the peer sent (any opcode).
+    public long LastReceivedTicks { get; set; }
+
+    /// When the gateway's last keepalive ping went out on this leg (0: none outstanding).
+    public long PingSentTicks { get; set; }
+
+    /// RFC 6455 5.5.1: after sending Close, no more data frames go to this peer.
+    public volatile bool CloseSent;
+
+    /// The peer's TCP connection is gone (read EOF or a write failed): nothing more goes to it.
+    public volatile bool Gone;
+
+    public ClosingFrame? CloseSentFrame { get; private set; }
+    public ClosingFrame? CloseReceivedFrame { get; set; }
+
+    public bool CanSendData => !CloseSent && !Gone;
+
+    public ValueTask EnterWriteAsync(CancellationToken cancellationToken)
+    {
+        var wait = _writeLock.WaitAsync(cancellationToken);
+        return wait.IsCompletedSuccessfully ? ValueTask.CompletedTask : new ValueTask(wait);
+    }
+
+    public void ExitWrite() => _writeLock.Release();
+
+    /// Writes one unfragmented control frame (ping, pong) and flushes it. False if the peer is gone.
+    public async ValueTask<bool> SendControlAsync(Opcode opcode, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        if (Gone || CloseSent)
+        {
+            return false;
+        }
+
+        await EnterWriteAsync(cancellationToken);
+        try
+        {
+            if (Gone || CloseSent)
+            {
+                return false;
+            }
+
+            WriteControlFrame(opcode, payload.Span);
+            await Output.FlushAsync(cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or ObjectDisposedException)
+        {
+            Gone = true;
+            return false;
+        }
+        finally
+        {
+            ExitWrite();
+        }
+    }
+
+    /// Sends a Close once; later calls do nothing. False if it was not sent (already sent, or the peer is gone).
+    public async ValueTask<bool> SendCloseAsync(ClosingFrame frame, CancellationToken cancellationToken)
+    {
+        if (Gone || CloseSent)
+        {
+            return false;
+        }
+
+        await EnterWriteAsync(cancellationToken);
+        try
+        {
+            if (Gone || CloseSent)
+            {
+                return false;
+            }
+
+            CloseSent = true;
+            CloseSentFrame = frame;
+            WriteControlFrame(Opcode.Close, frame.Payload);
+            await Output.FlushAsync(cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or ObjectDisposedException)
+        {
+            Gone = true;
+            return false;
+        }
+        finally
+        {
+            ExitWrite();
+        }
+    }
+
+    private void WriteControlFrame(Opcode opcode, ReadOnlySpan<byte> payload)
+    {
+        uint key = MasksOutgoing ? MaskKeys.Next() : 0;
+        var span = Output.GetSpan(FrameEncoder.MaxHeaderLength + payload.Length);
+        int header = FrameEncoder.WriteHeader(span, fin: true, opcode, payload.Length, MasksOutgoing, key);
+        var body = span.Slice(header, payload.Length);
+        if (MasksOutgoing)
+        {
+            Mask.Apply(payload, body, key, 0);
+        }
+        else
+        {
+            payload.CopyTo(body);
+        }
+
+        Output.Advance(header + payload.Length);
+    }
+}

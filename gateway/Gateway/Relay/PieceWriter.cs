@@ -1,0 +1,140 @@
+using System.Buffers;
+using System.Numerics;
+using Gateway.Protocol;
+using Gateway.Protocol.Frames;
+using Gateway.Protocol.Masking;
+
+namespace Gateway.Relay;
+
+/// Turns the arrived part of a data frame from one leg into a complete frame on the other: text is validated
+/// first (nothing is written for a piece that fails), then header and payload are written in one pass that
+/// unmasks with the sender's key and masks with a fresh key toward an upstream (or just copies toward a client).
+/// Written for the hot path: no allocation, spans only, one copy (the one the relay needs).
+internal sealed class PieceWriter
+{
+    /// Text from a masked sender is unmasked into this much stack at a time to be validated before it is forwarded.
+    private const int ValidationChunk = 1024;
+
+    private readonly Leg _from;
+    private readonly Leg _to;
+    private FrameHeader _frame;
+    private long _validatedOffset;
+    private long _writtenOffset;
+
+    public PieceWriter(Leg from, Leg to)
+    {
+        _from = from;
+        _to = to;
+    }
+
+    public void BeginFrame(in FrameHeader frame)
+    {
+        _frame = frame;
+        _validatedOffset = 0;
+        _writtenOffset = 0;
+    }
+
+    /// Validates (text) and writes one piece as a frame of its own. Returns the violation, if any, before writing.
+    public ProtocolError? WritePiece(in ReadOnlySequence<byte> piece, bool firstPiece, bool lastPiece)
+    {
+        var error = ValidateOnly(piece, lastPiece);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        bool fin = _frame.Fin && lastPiece;
+        var opcode = firstPiece ? _frame.Opcode : Opcode.Continuation;
+        bool mask = _to.MasksOutgoing;
+        uint outKey = mask ? MaskKeys.Next() : 0;
+        var output = _to.Output;
+        var headerSpan = output.GetSpan(FrameEncoder.MaxHeaderLength);
+        output.Advance(FrameEncoder.WriteHeader(headerSpan, fin, opcode, piece.Length, mask, outKey));
+
+        // Mask keys roll with the position in the payload (RFC 6455 5.3): rotate the sender's key to where this piece
+        // starts in the original frame, so both keys line up at offset 0 of the piece.
+        uint inKey = _frame.Masked ? RotateKey(_frame.MaskKey, _writtenOffset) : 0;
+        int offset = 0;
+        foreach (var segment in piece)
+        {
+            var source = segment.Span;
+            while (!source.IsEmpty)
+            {
+                var destination = output.GetSpan();
+                int length = Math.Min(destination.Length, source.Length);
+                offset = Transform(source[..length], destination[..length], inKey, outKey, offset);
+                output.Advance(length);
+                source = source[length..];
+            }
+        }
+
+        _writtenOffset += piece.Length;
+        return null;
+    }
+
+    /// Runs the piece through the decoder's UTF-8 validation when the message is text; binary needs nothing.
+    public ProtocolError? ValidateOnly(in ReadOnlySequence<byte> piece, bool lastPiece)
+    {
+        if (!_from.Decoder.InTextMessage)
+        {
+            _validatedOffset += piece.Length;
+            return null;
+        }
+
+        if (piece.IsEmpty)
+        {
+            return lastPiece ? _from.Decoder.ValidatePayload([], endOfFrame: true) : null;
+        }
+
+        Span<byte> scratch = stackalloc byte[ValidationChunk];
+        long left = piece.Length;
+        int offset = (int)(_validatedOffset & 3);
+        foreach (var segment in piece)
+        {
+            var source = segment.Span;
+            while (!source.IsEmpty)
+            {
+                var chunk = source[..Math.Min(source.Length, ValidationChunk)];
+                scoped ReadOnlySpan<byte> text = chunk;
+                if (_frame.Masked)
+                {
+                    offset = Mask.Apply(chunk, scratch, _frame.MaskKey, offset);
+                    text = scratch[..chunk.Length];
+                }
+
+                left -= chunk.Length;
+                var error = _from.Decoder.ValidatePayload(text, endOfFrame: lastPiece && left == 0);
+                if (error is not null)
+                {
+                    return error;
+                }
+
+                source = source[chunk.Length..];
+            }
+        }
+
+        _validatedOffset += piece.Length;
+        return null;
+    }
+
+    private int Transform(ReadOnlySpan<byte> source, Span<byte> destination, uint inKey, uint outKey, int offset)
+    {
+        if (_frame.Masked)
+        {
+            return _to.MasksOutgoing
+                ? Mask.Remask(source, destination, inKey, outKey, offset)
+                : Mask.Apply(source, destination, inKey, offset);
+        }
+
+        if (_to.MasksOutgoing)
+        {
+            return Mask.Apply(source, destination, outKey, offset);
+        }
+
+        source.CopyTo(destination);
+        return (offset + source.Length) & 3;
+    }
+
+    /// The key as seen from `position` in the payload: byte (position mod 4) of the key becomes byte 0.
+    internal static uint RotateKey(uint key, long position) => BitOperations.RotateRight(key, 8 * (int)(position & 3));
+}

@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using System.IO.Pipelines;
+using Gateway.Protocol.Frames;
+
+namespace Gateway.Relay;
+
+/// Relays one WebSocket session between two connected duplex pipes: the client leg (the gateway is the server
+/// there) and the upstream leg (the gateway is the client). Knows nothing of HTTP, routes or policies.
+///
+/// One pump per direction. The first thing that ends the session (a Close, a violation, a lost peer, a timeout, a
+/// drain) is translated once into the closes of both legs (CloseTranslator); then each leg gets up to close_timeout
+/// to answer with its own Close before the pumps are stopped. RunAsync returns when both pumps have ended.
+public sealed class RelaySession
+{
+    private readonly Leg _client;
+    private readonly Leg _upstream;
+    private readonly Leg[] _legs;
+    private readonly RelayLimits _limits;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _sync = new();
+    private readonly DirectionCounters _clientToUpstream = new();
+    private readonly DirectionCounters _upstreamToClient = new();
+    private RelayEvent? _ending;
+    private volatile bool _closing;
+    private bool _relayUpstreamReply;
+    private long _lastDataTicks = Environment.TickCount64;
+
+    public RelaySession(IDuplexPipe client, IDuplexPipe upstream, RelayLimits limits)
+    {
+        _limits = limits;
+        _client = new Leg(Side.Client, client, Role.Server, limits.FrameLimits);
+        _upstream = new Leg(Side.Upstream, upstream, Role.Client, limits.FrameLimits);
+        _legs = [_client, _upstream];
+    }
+
+    public bool IsClosing => _closing;
+
+    public async Task<RelayResult> RunAsync()
+    {
+        var started = Stopwatch.GetTimestamp();
+        var heartbeat = HeartbeatAsync(_stop.Token);
+        var clientPump = RunPumpAsync(new FramePump(_client, _upstream, this, _clientToUpstream));
+        var upstreamPump = RunPumpAsync(new FramePump(_upstream, _client, this, _upstreamToClient));
+        await Task.WhenAll(clientPump, upstreamPump);
+        _stop.Cancel();
+        await heartbeat;
+        await CompleteAsync(_client);
+        await CompleteAsync(_upstream);
+        _stop.Dispose();
+        var ending = _ending ?? new RelayEvent(RelayEventKind.PeerGone, Side.Client);
+        return new RelayResult(ending.Kind, ending.Side, _client.CloseSentFrame, _upstream.CloseSentFrame,
+            _clientToUpstream, _upstreamToClient, Stopwatch.GetElapsedTime(started));
+    }
+
+    /// Ends the session from outside (drain, restart); does nothing if it is already closing.
+    public Task CloseAsync(RelayEventKind kind) => EndAsync(new RelayEvent(kind, Side.Client));
+
+    internal void NoteData() => Volatile.Write(ref _lastDataTicks, Environment.TickCount64);
+
+    /// A write to `side` failed: its peer is gone. The session ends as if its stream had ended.
+    internal void NoteWriteFailed(Side side) => _ = EndAsync(new RelayEvent(RelayEventKind.PeerGone, side));
+
+    private async Task RunPumpAsync(FramePump pump)
+    {
+        var exit = await pump.RunAsync(_stop.Token);
+        var leg = pump.From;
+        switch (exit.Kind)
+        {
+            case PumpExitKind.PeerClosed:
+                leg.CloseReceivedFrame = exit.Close;
+                bool relay;
+                lock (_sync)
+                {
+                    relay = _ending is not null && _relayUpstreamReply && leg.Side == Side.Upstream;
+                }
+
+                if (relay)
+                {
+                    await _client.SendCloseAsync(exit.Close!, CancellationToken.None);
+                }
+                else
+                {
+                    await EndAsync(new RelayEvent(RelayEventKind.PeerClosed, leg.Side, Close: exit.Close));
+                }
+
+                break;
+            case PumpExitKind.Violation:
+                await EndAsync(new RelayEvent(RelayEventKind.Violation, leg.Side, exit.Error));
+                break;
+            case PumpExitKind.PeerGone:
+                leg.Gone = true;
+                await EndAsync(new RelayEvent(RelayEventKind.PeerGone, leg.Side));
+                if (_relayUpstreamReply && leg.Side == Side.Upstream)
+                {
+                    // The upstream vanished instead of answering the client's Close: answer it ourselves.
+                    await _client.SendCloseAsync(_upstream.CloseSentFrame ?? ClosingFrame.Empty, CancellationToken.None);
+                }
+
+                break;
+        }
+    }
+
+    private async Task EndAsync(RelayEvent e)
+    {
+        ClosePlan plan;
+        lock (_sync)
+        {
+            if (_ending is not null)
+            {
+                return;
+            }
+
+            _ending = e;
+            _closing = true;
+            plan = CloseTranslator.Translate(e);
+            _relayUpstreamReply = plan.RelayUpstreamReply;
+        }
+
+        // Each leg now has close_timeout to answer; then the pumps are stopped whatever state they are in.
+        _stop.CancelAfter(_limits.CloseTimeout);
+        var toUpstream = plan.ToUpstream is null ? default : _upstream.SendCloseAsync(plan.ToUpstream, CancellationToken.None);
+        var toClient = plan.ToClient is null ? default : _client.SendCloseAsync(plan.ToClient, CancellationToken.None);
+        await toUpstream;
+        await toClient;
+        if (e.Kind == RelayEventKind.Violation)
+        {
+            // RFC 6455 7.1.7: a peer that broke the protocol is not waited for; its pump has already ended.
+            LegOf(e.Side).Gone = true;
+        }
+    }
+
+    private Leg LegOf(Side side) => side == Side.Client ? _client : _upstream;
+
+    private async Task HeartbeatAsync(CancellationToken cancellationToken)
+    {
+        var ping = _limits.PingInterval;
+        var idle = _limits.IdleTimeout;
+        // Half the shorter period: a timer that fires just before a deadline otherwise misses it by a whole period.
+        var tick = (ping == TimeSpan.Zero ? idle : idle == TimeSpan.Zero ? ping : (ping < idle ? ping : idle)) / 2;
+        if (tick <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(tick);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken) && !IsClosing)
+            {
+                long now = Environment.TickCount64;
+                if (idle > TimeSpan.Zero && now - Volatile.Read(ref _lastDataTicks) >= (long)idle.TotalMilliseconds)
+                {
+                    await EndAsync(new RelayEvent(RelayEventKind.IdleTimeout, Side.Client));
+                    return;
+                }
+
+                if (ping > TimeSpan.Zero)
+                {
+                    foreach (var leg in _legs)
+                    {
+                        if (leg.PingSentTicks != 0)
+                        {
+                            // Any frame since the ping shows the peer is alive, not only the Pong.
+                            if (leg.LastReceivedTicks >= leg.PingSentTicks)
+                            {
+                                leg.PingSentTicks = 0;
+                            }
+                            else if (now - leg.PingSentTicks >= (long)ping.TotalMilliseconds)
+                            {
+                                await EndAsync(new RelayEvent(RelayEventKind.PeerSilent, leg.Side));
+                                return;
+                            }
+                            else
+                            {
+                                continue;
+                            }
+                        }
+
+                        if (now - leg.LastReceivedTicks >= (long)ping.TotalMilliseconds)
+                        {
+                            leg.PingSentTicks = now;
+                            await leg.SendControlAsync(Opcode.Ping, ReadOnlyMemory<byte>.Empty, cancellationToken);
+                        }
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static async Task CompleteAsync(Leg leg)
+    {
+        try
+        {
+            await leg.Input.CompleteAsync();
+            await leg.Output.CompleteAsync();
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+        }
+    }
+}

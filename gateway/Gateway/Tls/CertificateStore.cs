@@ -1,0 +1,92 @@
+using System.Security.Cryptography.X509Certificates;
+using Gateway.Configuration;
+
+namespace Gateway.Tls;
+
+/// A listener's certificates and the SNI names each serves: exact names first, then wildcards ("*.example.com"
+/// covers one label, as RFC 6125 6.4.3 allows), then the first certificate for clients that send no SNI.
+public sealed class CertificateStore
+{
+    private readonly List<(string Name, X509Certificate2 Certificate)> _exact = [];
+    private readonly List<(string Suffix, X509Certificate2 Certificate)> _wildcards = [];
+    private readonly X509Certificate2 _default;
+
+    private CertificateStore(IReadOnlyList<(X509Certificate2 Certificate, IReadOnlyList<string> Hosts)> entries)
+    {
+        _default = entries[0].Certificate;
+        foreach (var (certificate, hosts) in entries)
+        {
+            foreach (var host in hosts.Count > 0 ? hosts : NamesIn(certificate))
+            {
+                if (host.StartsWith("*.", StringComparison.Ordinal))
+                {
+                    _wildcards.Add((host[1..], certificate));
+                }
+                else
+                {
+                    _exact.Add((host, certificate));
+                }
+            }
+        }
+    }
+
+    public static CertificateStore Load(TlsConfig tls) =>
+        new(tls.Certificates.Select(c => (LoadCertificate(c), c.Hosts)).ToList());
+
+    public X509Certificate2 Select(string? serverName)
+    {
+        if (string.IsNullOrEmpty(serverName))
+        {
+            return _default;
+        }
+
+        foreach (var (name, certificate) in _exact)
+        {
+            if (string.Equals(name, serverName, StringComparison.OrdinalIgnoreCase))
+            {
+                return certificate;
+            }
+        }
+
+        int dot = serverName.IndexOf('.');
+        if (dot > 0)
+        {
+            var suffix = serverName.AsSpan(dot);
+            foreach (var (wildcard, certificate) in _wildcards)
+            {
+                if (suffix.Equals(wildcard, StringComparison.OrdinalIgnoreCase))
+                {
+                    return certificate;
+                }
+            }
+        }
+
+        return _default;
+    }
+
+    private static X509Certificate2 LoadCertificate(CertificateConfig config)
+    {
+        if (config.KeyPath is null)
+        {
+            return X509CertificateLoader.LoadPkcs12FromFile(config.CertPath, config.Password);
+        }
+
+        using var pem = X509Certificate2.CreateFromPemFile(config.CertPath, config.KeyPath);
+        // Re-import so the private key is usable by SslStream on every platform (PEM keys are ephemeral).
+        return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+    }
+
+    private static IEnumerable<string> NamesIn(X509Certificate2 certificate)
+    {
+        foreach (var extension in certificate.Extensions)
+        {
+            if (extension is X509SubjectAlternativeNameExtension san)
+            {
+                return san.EnumerateDnsNames().ToList();
+            }
+        }
+
+        string cn = certificate.GetNameInfo(X509NameType.DnsName, forIssuer: false);
+        return string.IsNullOrEmpty(cn) ? [] : [cn];
+    }
+}

@@ -1,0 +1,40 @@
+using System.Security.Authentication;
+using Gateway.Configuration;
+using Gateway.Diagnostics;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Tls;
+
+/// Kestrel's HTTPS options for one listener: its certificates by SNI and the minimum TLS version.
+public static class ListenerTls
+{
+    public static HttpsConnectionAdapterOptions Options(TlsConfig tls, ILogger logger)
+    {
+        foreach (var certificate in tls.Certificates)
+        {
+            EnsureDevelopmentCertificate(certificate, logger);
+        }
+
+        var store = CertificateStore.Load(tls);
+        return new HttpsConnectionAdapterOptions
+        {
+            ServerCertificateSelector = (_, serverName) => store.Select(serverName),
+            SslProtocols = tls.MinVersion == SslProtocols.Tls13 ? SslProtocols.Tls13 : SslProtocols.Tls12 | SslProtocols.Tls13,
+        };
+    }
+
+    /// `self_signed_if_missing: true` (the default gateway.yaml sets it): the first run on a fresh machine makes a
+    /// localhost certificate instead of failing. Only when both files are missing: a half-present pair is an error.
+    private static void EnsureDevelopmentCertificate(CertificateConfig certificate, ILogger logger)
+    {
+        if (!certificate.SelfSignedIfMissing || certificate.KeyPath is null ||
+            File.Exists(certificate.CertPath) || File.Exists(certificate.KeyPath))
+        {
+            return;
+        }
+
+        DevelopmentCertificate.Create(certificate.CertPath, certificate.KeyPath!);
+        Log.DevelopmentCertificateGenerated(logger, certificate.CertPath, string.Join(", ", DevelopmentCertificate.Names));
+    }
+}

@@ -1,0 +1,143 @@
+using System.Text;
+using Gateway.Configuration;
+using Gateway.Diagnostics;
+using Gateway.Protocol.Handshake;
+using Gateway.Relay;
+using Gateway.Routing;
+using Gateway.Upstream;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Model;
+
+namespace Gateway.Upgrade;
+
+/// The life of one WebSocket session after YARP matched its route (see docs/architecture.md for the steps):
+/// (3) handshake shape, (4-6) limits, origin and auth, (7) destination pick, (8) connect and upstream handshake,
+/// (9) 101 to the client, (10) relay until both legs are closed, (11) access log line.
+public sealed class UpgradeHandler(
+    RouteTableHolder routes, DestinationPicker picker, UpstreamConnector connector, ILogger<UpgradeHandler> logger)
+{
+    public async Task HandleAsync(HttpContext context)
+    {
+        var proxy = context.Features.GetRequiredFeature<IReverseProxyFeature>();
+        var table = routes.Current;
+        string routeName = proxy.Route.Config.RouteId;
+        string client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (!table.Routes.TryGetValue(routeName, out var route) ||
+            !table.Config.Upstreams.TryGetValue(route.Upstream, out var upstream))
+        {
+            await RefuseAsync(context, routeName, client, new HandshakeRejection(404, "no route"));
+            return;
+        }
+
+        // (3) Handshake shape: RFC 6455 4.2.1, with the statuses of contract section 3.
+        var request = context.Request;
+        var upgrade = context.Features.Get<IHttpUpgradeFeature>();
+        var rejection = ServerHandshake.Validate(request.Method, request.Protocol, request.Headers.Upgrade,
+            request.Headers.Connection, request.Headers.SecWebSocketKey, request.Headers.SecWebSocketVersion);
+        if (rejection is null && upgrade is not { IsUpgradableRequest: true })
+        {
+            rejection = new HandshakeRejection(400, "not an HTTP/1.1 upgrade request");
+        }
+
+        List<string> subprotocols = [];
+        rejection ??= ServerHandshake.SelectOfferedSubprotocols(request.Headers.SecWebSocketProtocol, route.Subprotocols, out subprotocols);
+        if (rejection is not null)
+        {
+            await RefuseAsync(context, routeName, client, rejection);
+            return;
+        }
+
+        // (7) Destination pick, by the cluster's YARP load-balancing policy.
+        var candidates = picker.Pick(context, proxy, upstream);
+
+        // (8) Connect and our own client handshake upstream (fresh key, accept verified); retries under Polly.
+        var upstreamRequest = new UpstreamRequest(request.Path.Value + request.QueryString.Value, subprotocols,
+            ForwardedHeaders.From(request, context.Connection.RemoteIpAddress));
+        var (connection, failure) = await connector.ConnectAsync(upstream, candidates.Select(c => c.Address).ToList(),
+            upstreamRequest, context.RequestAborted);
+        if (connection is null)
+        {
+            Log.UpstreamFailed(logger, routeName, client, failure!.Status, failure.Reason);
+            await WriteFailureAsync(context, failure);
+            return;
+        }
+
+        var destination = candidates.First(c => c.Address == connection.Destination).State;
+        await using (connection)
+        {
+            // (9) 101 to the client, only now that the upstream has answered 101.
+            var headers = context.Response.Headers;
+            headers.Upgrade = "websocket";
+            headers.SecWebSocketAccept = WebSocketAccept.Compute(request.Headers.SecWebSocketKey.ToString());
+            if (connection.Subprotocol is not null)
+            {
+                headers.SecWebSocketProtocol = connection.Subprotocol;
+            }
+
+            await using var clientStream = await upgrade!.UpgradeAsync();
+
+            // (10) Relay until both legs are closed.
+            var limits = new RelayLimits(route.Limits.MaxFrameSize, route.Limits.MaxMessageSize,
+                route.Limits.IdleTimeout, route.Limits.PingInterval, route.Limits.CloseTimeout);
+            var session = new RelaySession(DuplexPipe.Over(clientStream), connection.Pipe, limits);
+            Track(destination, +1);
+            RelayResult result;
+            try
+            {
+                result = await session.RunAsync();
+            }
+            finally
+            {
+                Track(destination, -1);
+            }
+
+            // (11) Access log line.
+            Log.SessionEnded(logger, routeName, client, connection.Destination.Authority, connection.Subprotocol ?? "-",
+                (long)result.Duration.TotalMilliseconds,
+                result.ClientToUpstream.Messages, result.ClientToUpstream.Bytes,
+                result.UpstreamToClient.Messages, result.UpstreamToClient.Bytes,
+                result.EndedBy.ToString(), result.EndedOn.ToString(),
+                result.ClosedToClient?.ToString() ?? "-", result.ClosedToUpstream?.ToString() ?? "-");
+        }
+    }
+
+    /// Sessions count as YARP "requests" so least_requests and power_of_two_choices see long-lived sessions.
+    /// YARP updates the count with Interlocked for plain HTTP; its public setter is not atomic, hence the lock,
+    /// which leaves only a rare lost update against a concurrent plain-HTTP request: a balancing hint, not a limit.
+    private static void Track(DestinationState destination, int delta)
+    {
+        lock (destination)
+        {
+            destination.ConcurrentRequestCount += delta;
+        }
+    }
+
+    private async Task RefuseAsync(HttpContext context, string route, string client, HandshakeRejection rejection)
+    {
+        Log.UpgradeRefused(logger, route, client, rejection.Status, rejection.Reason);
+        context.Response.StatusCode = rejection.Status;
+        if (rejection.HeaderName is not null)
+        {
+            context.Response.Headers[rejection.HeaderName] = rejection.HeaderValue;
+        }
+
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        await context.Response.WriteAsync(rejection.Reason + "\n");
+    }
+
+    private static async Task WriteFailureAsync(HttpContext context, UpstreamFailure failure)
+    {
+        context.Response.StatusCode = failure.Status;
+        if (!failure.Body.IsEmpty)
+        {
+            context.Response.ContentType = failure.ContentType ?? "application/octet-stream";
+            await context.Response.Body.WriteAsync(failure.Body);
+            return;
+        }
+
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(failure.Reason + "\n"));
+    }
+}

@@ -1,0 +1,142 @@
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using Gateway.Configuration;
+using Polly;
+using Polly.Retry;
+
+namespace Gateway.Upstream;
+
+/// Opens the upstream leg of a session: TCP (and TLS for wss://) to the destination the load balancer picked, then
+/// our own client handshake. Connect failures move on to the other destinations (Polly retry, `retries` times);
+/// a destination that answered is never retried, whatever it answered.
+public sealed class UpstreamConnector
+{
+    private static readonly ResiliencePropertyKey<IReadOnlyList<Uri>> CandidatesKey = new("gateway.candidates");
+
+    private readonly Dictionary<int, ResiliencePipeline> _pipelines = [];
+
+    /// `candidates`: the load balancer's pick first, then the other available destinations.
+    public async Task<(UpstreamConnection? Connection, UpstreamFailure? Failure)> ConnectAsync(
+        UpstreamConfig upstream, IReadOnlyList<Uri> candidates, UpstreamRequest request, CancellationToken cancellationToken)
+    {
+        if (candidates.Count == 0)
+        {
+            return (null, new UpstreamFailure(502, "no healthy upstream destination"));
+        }
+
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(CandidatesKey, candidates);
+        int attempt = 0;
+        Stream stream;
+        Uri destination;
+        try
+        {
+            (stream, destination) = await PipelineFor(upstream.Retries).ExecuteAsync(
+                async ctx =>
+                {
+                    var target = candidates[attempt++ % candidates.Count];
+                    return (await OpenAsync(target, upstream.ConnectTimeout, ctx.CancellationToken), target);
+                },
+                context);
+        }
+        catch (UpstreamConnectException e)
+        {
+            return (null, new UpstreamFailure(502, e.Message));
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(upstream.HandshakeTimeout);
+        try
+        {
+            var result = await UpstreamHandshake.RunAsync(stream, destination, request, timeout.Token);
+            if (result.Connection is null)
+            {
+                await stream.DisposeAsync();
+            }
+
+            return result;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await stream.DisposeAsync();
+            return (null, new UpstreamFailure(504, $"upstream {destination.Authority} did not answer the handshake within {upstream.HandshakeTimeout.TotalSeconds:0.###}s"));
+        }
+        catch (Exception e) when (e is IOException or SocketException)
+        {
+            await stream.DisposeAsync();
+            return (null, new UpstreamFailure(502, $"upstream {destination.Authority} failed during the handshake"));
+        }
+    }
+
+    private ResiliencePipeline PipelineFor(int retries)
+    {
+        lock (_pipelines)
+        {
+            if (!_pipelines.TryGetValue(retries, out var pipeline))
+            {
+                var builder = new ResiliencePipelineBuilder();
+                if (retries > 0)
+                {
+                    builder.AddRetry(new RetryStrategyOptions
+                    {
+                        MaxRetryAttempts = retries,
+                        Delay = TimeSpan.Zero,
+                        // Only another destination is worth a try right away; the same refused port is not.
+                        ShouldHandle = args => ValueTask.FromResult(
+                            args.Outcome.Exception is UpstreamConnectException &&
+                            args.AttemptNumber + 1 < args.Context.Properties.GetValue(CandidatesKey, []).Count),
+                    });
+                }
+
+                pipeline = builder.Build();
+                _pipelines[retries] = pipeline;
+            }
+
+            return pipeline;
+        }
+    }
+
+    private static async Task<Stream> OpenAsync(Uri destination, TimeSpan connectTimeout, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(connectTimeout);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(destination.IdnHost, destination.Port, timeout.Token);
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new UpstreamConnectException(destination, e.SocketErrorCode.ToString(), e);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new UpstreamConnectException(destination, "connect timeout");
+        }
+
+        var network = new NetworkStream(socket, ownsSocket: true);
+        if (destination.Scheme != "wss")
+        {
+            return network;
+        }
+
+        var tls = new SslStream(network, leaveInnerStreamOpen: false);
+        try
+        {
+            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = destination.IdnHost }, timeout.Token);
+            return tls;
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            await tls.DisposeAsync();
+            throw new UpstreamConnectException(destination, "TLS handshake failed", e);
+        }
+    }
+}
