@@ -56,6 +56,10 @@ public sealed class GatewayUnderTest : IAsyncDisposable
     /// One route `/ws/{**rest}` to one upstream, with optional limits under the route.
     public static Task<GatewayUnderTest> ForUpstreamAsync(Uri upstream, string routeExtra = "", string upstreamExtra = "") =>
         StartAsync($$"""
+            defaults:
+              limits:
+                # Raw test peers often never answer a Close: do not wait the default 5s for them.
+                close_timeout: 300ms
             routes:
               - name: test
                 match:

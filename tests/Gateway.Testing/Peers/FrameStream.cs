@@ -17,6 +17,12 @@ public sealed class FrameStream(Stream stream, byte[]? leftover = null) : IAsync
 
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
 
+    /// Answer each Ping read with a Pong of the same payload and read on (a polite peer); masked when MasksOutgoing.
+    public bool AnswerPings { get; set; }
+
+    /// True for a client-side peer, which must mask what it sends.
+    public bool MasksOutgoing { get; set; }
+
     public Task SendAsync(byte[] raw) => Stream.WriteAsync(raw).AsTask();
 
     /// Sends one frame; `mask` true uses a random key (what a client must do).
@@ -74,7 +80,14 @@ public sealed class FrameStream(Stream stream, byte[]? leftover = null) : IAsync
         }
 
         _start += header + (int)length;
-        return new WireFrame((b0 & 0x80) != 0, b0 & 0x0F, payload, masked, (b0 >> 4) & 0x7);
+        var frame = new WireFrame((b0 & 0x80) != 0, b0 & 0x0F, payload, masked, (b0 >> 4) & 0x7);
+        if (AnswerPings && frame.Opcode == WireFrame.Ping)
+        {
+            await SendFrameAsync(WireFrame.Pong, payload, MasksOutgoing);
+            return await ReadFrameAsync(timeout);
+        }
+
+        return frame;
     }
 
     /// Reads frames until a Close (answering nothing); null if the stream ended first.
