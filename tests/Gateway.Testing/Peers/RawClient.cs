@@ -71,10 +71,11 @@ public static class RawClient
         if (head.Status != 101)
         {
             int length = int.TryParse(head["Content-Length"], out var n) ? n : -1;
+            bool chunked = head["Transfer-Encoding"]?.Contains("chunked", StringComparison.OrdinalIgnoreCase) == true;
             var bytes = new List<byte>(rest);
             var buffer = new byte[4096];
             using var cts = new CancellationTokenSource(FrameStream.DefaultTimeout);
-            while (length < 0 ? !IsEndOfChunked(bytes) : bytes.Count < length)
+            while (length >= 0 ? bytes.Count < length : !chunked || !IsEndOfChunked(bytes))
             {
                 int read = await stream.ReadAsync(buffer, cts.Token);
                 if (read == 0)
@@ -85,7 +86,7 @@ public static class RawClient
                 bytes.AddRange(buffer.AsSpan(0, read));
             }
 
-            body = Encoding.UTF8.GetString(length < 0 ? Dechunk(bytes.ToArray()) : bytes.ToArray());
+            body = Encoding.UTF8.GetString(chunked && length < 0 ? Dechunk(bytes.ToArray()) : bytes.ToArray());
             rest = [];
         }
 
