@@ -82,8 +82,12 @@ internal sealed class YamlTreeReader
                 Next();
                 if (anchors.TryGetValue(alias.Value.Value, out var target))
                     return target;
-                errors.Add(line, column, path.ToString(), $"alias `*{alias.Value.Value}` does not name an earlier `&{alias.Value.Value}` anchor");
-                return new ConfigScalar(line, column, "", IsPlain: true);
+                // Almost always `*:8443` or `*.example.com` written without quotes, so say that, and carry on
+                // with the text that was meant so the value is not reported a second time as missing.
+                var text = $"*{alias.Value.Value}";
+                errors.Add(line, column, path.ToString(),
+                    $"`{text}` reads as a YAML alias and no `&{alias.Value.Value}` anchor precedes it; quote a value that starts with `*`: '{text}'");
+                return new ConfigScalar(line, column, text, IsPlain: false);
             case Scalar scalar:
                 Next();
                 return Remember(scalar.Anchor, new ConfigScalar(line, column, scalar.Value, scalar.Style == ScalarStyle.Plain));

@@ -107,10 +107,12 @@ public sealed class YamlTreeReaderTests
     }
 
     [Fact]
-    public void Alias_without_anchor_is_reported()
+    public void Unquoted_star_value_is_one_error_saying_to_quote_it()
     {
-        Assert.Contains("gw.yaml:9:7: demo: alias `*nope` does not name an earlier `&nope` anchor",
-            Errors(Listen + Routes + Upstreams + "demo: *nope\n"));
+        Assert.Equal([
+            "gw.yaml:2:14: listen[0].address: `*:443` reads as a YAML alias and no `&:443` anchor precedes it; quote a value that starts with `*`: '*:443'",
+            "gw.yaml:5:31: routes[0].match.host: `*.example.com` reads as a YAML alias and no `&.example.com` anchor precedes it; quote a value that starts with `*`: '*.example.com'",
+        ], Errors("listen:\n  - address: *:443\nroutes:\n  - name: chat\n    match: { path: /ws, host: *.example.com }\n    upstream: chat\n" + Upstreams));
     }
 
     [Fact]
