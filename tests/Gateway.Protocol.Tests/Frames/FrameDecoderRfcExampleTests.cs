@@ -84,10 +84,10 @@ public class FrameDecoderRfcExampleTests
         Assert.Equal(0u, header.MaskKey);
     }
 
-    internal static byte[] Payload(int length)
+    internal static byte[] Payload(int length, int seed = 0)
     {
         var payload = new byte[length];
-        new Random(length).NextBytes(payload);
+        new Random(seed ^ length).NextBytes(payload);
         return payload;
     }
 }

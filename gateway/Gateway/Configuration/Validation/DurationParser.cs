@@ -17,7 +17,11 @@ internal static partial class DurationParser
     /// <summary>Null for text that is not a duration; <see cref="TimeSpan.MaxValue"/> for one far beyond <see cref="Longest"/>.</summary>
     public static TimeSpan? Parse(string text)
     {
-        var match = DurationPattern().Match(text.Trim());
+        text = text.Trim();
+        // Zero is zero in every unit, so a bare 0 needs none.
+        if (text == "0")
+            return TimeSpan.Zero;
+        var match = DurationPattern().Match(text);
         if (!match.Success || !long.TryParse(match.Groups["number"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
             return null;
         var unit = match.Groups["unit"].Value switch

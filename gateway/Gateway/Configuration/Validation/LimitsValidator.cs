@@ -8,9 +8,6 @@ namespace Gateway.Configuration.Validation;
 /// </summary>
 internal static class LimitsValidator
 {
-    /// <summary>Words that turn a timeout off, for the keys where off is meaningful.</summary>
-    private static readonly string[] OffWords = ["0", "off"];
-
     /// <summary>A rate's window when `per` is left out: rates are usually thought of per second.</summary>
     private static readonly TimeSpan DefaultRatePer = TimeSpan.FromSeconds(1);
 
@@ -53,12 +50,12 @@ internal static class LimitsValidator
     {
         if (ScalarReader.Text(field, errors) is not { } text)
             return null;
-        if (canBeOff && OffWords.Contains(text.Trim()))
+        if (canBeOff && text.Trim() == "off")
             return TimeSpan.Zero;
         var usage = canBeOff ? $"{DurationParser.Usage}, or 0/off to disable" : DurationParser.Usage;
         var duration = DurationParser.Parse(text);
         if (duration is null)
-            errors.Add(field, $"{usage}, got `{text}`");
+            errors.Add(field, $"{usage}, got `{text}`{(long.TryParse(text, out _) ? $"; add a unit, like {text.Trim()}s" : "")}");
         else if (duration == TimeSpan.Zero && canBeOff)
             return TimeSpan.Zero;
         else if (duration == TimeSpan.Zero)

@@ -54,14 +54,17 @@ internal static class ScalarReader
             errors.Add(field, $"expected a whole number, got {field.Node.Describe()}");
             return null;
         }
-        if (value < min || value > max)
+        if (value >= min && value <= max)
+            return (int)value;
+        // Bounds that only exist because of the int type are not worth mentioning unless crossed.
+        var rule = (value < min, max == int.MaxValue) switch
         {
-            errors.Add(field, max == int.MaxValue
-                ? $"must be {(min == 1 ? "greater than 0" : $"at least {min}")}, got `{value}`"
-                : $"must be between {min} and {max}, got `{value}`");
-            return null;
-        }
-        return (int)value;
+            (true, true) => min == 1 ? "must be greater than 0" : $"must be at least {min}",
+            (false, true) => $"must be at most {max}",
+            _ => $"must be between {min} and {max}",
+        };
+        errors.Add(field, $"{rule}, got `{value}`");
+        return null;
     }
 
     /// <summary>The items of a list, each with its indexed key path.</summary>

@@ -69,7 +69,7 @@ internal static class TlsValidator
             if (!HostNameRules.IsValidPattern(host))
                 errors.Add(field, $"{HostNameRules.Usage}, got `{host}`");
             else if (hostOwners.TryGetValue(host, out var owner))
-                errors.Add(field, $"`{host}` is already listed at {owner}; SNI needs one certificate per name");
+                errors.Add(field, $"`{host}` is already listed at {owner}; SNI picks one certificate per name, so list each name once");
             else
             {
                 hostOwners.Add(host, field.Path);

@@ -37,7 +37,12 @@ internal sealed class YamlTreeReader
         }
         catch (YamlException e)
         {
-            errors.Add(ToInt(e.Start.Line), ToInt(e.Start.Column), SyntaxKeyPath, e.Message);
+            var (line, column) = (ToInt(e.Start.Line), ToInt(e.Start.Column));
+            // YamlDotNet marks a tab in indentation at the start of the enclosing mapping, often line 1;
+            // the tab itself is what the reader has to find.
+            if (e.Message.Contains("tab", StringComparison.Ordinal) && FindIndentingTab(text, line) is { } tab)
+                (line, column) = tab;
+            errors.Add(line, column, SyntaxKeyPath, e.Message);
             return null;
         }
         catch (InvalidOperationException)
@@ -77,8 +82,12 @@ internal sealed class YamlTreeReader
                 Next();
                 if (anchors.TryGetValue(alias.Value.Value, out var target))
                     return target;
-                errors.Add(line, column, path.ToString(), $"alias `*{alias.Value.Value}` does not name an earlier `&{alias.Value.Value}` anchor");
-                return new ConfigScalar(line, column, "", IsPlain: true);
+                // Almost always `*:8443` or `*.example.com` written without quotes, so say that, and carry on
+                // with the text that was meant so the value is not reported a second time as missing.
+                var text = $"*{alias.Value.Value}";
+                errors.Add(line, column, path.ToString(),
+                    $"`{text}` reads as a YAML alias and no `&{alias.Value.Value}` anchor precedes it; quote a value that starts with `*`: '{text}'");
+                return new ConfigScalar(line, column, text, IsPlain: false);
             case Scalar scalar:
                 Next();
                 return Remember(scalar.Anchor, new ConfigScalar(line, column, scalar.Value, scalar.Style == ScalarStyle.Plain));
@@ -137,6 +146,20 @@ internal sealed class YamlTreeReader
         if (parser.Current is { } current)
             lastMark = current.Start;
         parser.MoveNext();
+    }
+
+    /// <summary>YAML 1.2 section 6.1: indentation is spaces only. The first line from <paramref name="fromLine"/> breaking that.</summary>
+    private static (int Line, int Column)? FindIndentingTab(string text, int fromLine)
+    {
+        var lines = text.ReplaceLineEndings("\n").Split('\n');
+        for (var index = Math.Max(fromLine, 1) - 1; index < lines.Length; index++)
+        {
+            var indentation = lines[index].Length - lines[index].TrimStart(' ', '\t').Length;
+            var tab = lines[index].IndexOf('\t', 0, indentation);
+            if (tab >= 0)
+                return (index + 1, tab + 1);
+        }
+        return null;
     }
 
     private static int ToInt(long value) => (int)Math.Clamp(value, 0, int.MaxValue);
