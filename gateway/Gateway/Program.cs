@@ -36,7 +36,18 @@ if (command.Kind == CommandKind.Check)
     return 0;
 }
 
-await using var app = GatewayApp.Create(loaded.Config);
+GatewayApp app;
+try
+{
+    app = GatewayApp.Create(loaded.Config);
+}
+catch (Gateway.Tls.CertificateLoadException e)
+{
+    Console.Error.WriteLine($"{command.ConfigPath}: {e.Message}");
+    return 1;
+}
+
+await using var running = app;
 await app.StartAsync();
 await app.WaitForShutdownAsync();
 await app.StopAsync();

@@ -40,19 +40,11 @@ public sealed class GatewayApp : IAsyncDisposable
         {
             ContentRootPath = Path.GetDirectoryName(Path.GetFullPath(config.SourcePath)),
         });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            o.UseUtcTimestamp = true;
-        });
-        // Kestrel and YARP narrate every request at Information; the gateway's own lines are what operators read.
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        builder.Logging.AddFilter("Yarp", LogLevel.Warning);
-        configureLogging?.Invoke(builder.Logging);
-
-        var startupLogger = LoggerFactory.Create(l => configureLogging?.Invoke(l)).CreateLogger("Gateway.Tls");
+        ConfigureLogging(builder.Logging, configureLogging);
+        using var startupLogging = LoggerFactory.Create(logging => ConfigureLogging(logging, configureLogging));
+        var startupLogger = startupLogging.CreateLogger("Gateway.Tls");
+        // Certificates load now, so a missing or unreadable file stops the start with a clear error.
+        var https = config.Listeners.ToDictionary(l => l, l => l.Tls is null ? null : ListenerTls.Options(l.Tls, startupLogger));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -62,9 +54,9 @@ public sealed class GatewayApp : IAsyncDisposable
                 {
                     // WebSocket upgrades are HTTP/1.1 (RFC 6455); HTTP/2 WebSockets (RFC 8441) are not relayed yet.
                     options.Protocols = HttpProtocols.Http1;
-                    if (listener.Tls is not null)
+                    if (https[listener] is { } tls)
                     {
-                        options.UseHttps(ListenerTls.Options(listener.Tls, startupLogger));
+                        options.UseHttps(tls);
                     }
                 });
             }
@@ -107,6 +99,21 @@ public sealed class GatewayApp : IAsyncDisposable
 
         var demo = config.Demo is null ? null : EchoServer.Build(config.Demo.EchoEndPoint);
         return new GatewayApp(app, demo, config.Demo?.EchoEndPoint);
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, Action<ILoggingBuilder>? configure)
+    {
+        logging.ClearProviders();
+        logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.UseUtcTimestamp = true;
+        });
+        // Kestrel and YARP narrate every request at Information; the gateway's own lines are what operators read.
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging.AddFilter("Yarp", LogLevel.Warning);
+        configure?.Invoke(logging);
     }
 
     public async Task StartAsync(CancellationToken cancellationToken = default)

@@ -16,7 +16,16 @@ public static class ListenerTls
             EnsureDevelopmentCertificate(certificate, logger);
         }
 
-        var store = CertificateStore.Load(tls);
+        CertificateStore store;
+        try
+        {
+            store = CertificateStore.Load(tls);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new CertificateLoadException(e.Message, e);
+        }
+
         return new HttpsConnectionAdapterOptions
         {
             ServerCertificateSelector = (_, serverName) => store.Select(serverName),
@@ -38,3 +47,6 @@ public static class ListenerTls
         Log.DevelopmentCertificateGenerated(logger, certificate.CertPath, string.Join(", ", DevelopmentCertificate.Names));
     }
 }
+
+/// A listener's certificate could not be read: the gateway does not start.
+public sealed class CertificateLoadException(string message, Exception inner) : Exception("cannot load TLS certificate: " + message, inner);
