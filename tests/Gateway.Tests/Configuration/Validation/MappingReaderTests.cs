@@ -61,6 +61,15 @@ public sealed class MappingReaderTests
     }
 
     [Fact]
+    public void Merge_key_is_refused_with_a_way_out()
+    {
+        Assert.Equal([
+            "gw.yaml:2:5: routes[0].upstream: required key is missing",
+            "gw.yaml:3:5: routes[0].<<: YAML merge keys (`<<`) are not supported; write the keys out, or use `defaults` for shared limits",
+        ], Errors("routes:\n  - name: chat\n    <<: { upstream: chat }\n    match: { path: /ws }\n" + Listen + Upstreams));
+    }
+
+    [Fact]
     public void Misspelt_top_level_key_is_reported_with_a_suggestion()
     {
         Assert.Equal([
