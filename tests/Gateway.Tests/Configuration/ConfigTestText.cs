@@ -24,7 +24,7 @@ internal static class ConfigTestText
     public static GatewayConfig Valid(string yaml)
     {
         var result = Load(yaml);
-        Assert.Empty(result.Errors.Select(e => e.ToString()));
+        Assert.True(result.Errors.Count == 0, string.Join("\n", result.Errors));
         return result.Config!;
     }
 }

@@ -8,6 +8,9 @@ namespace Gateway.Configuration.Validation;
 /// </summary>
 internal sealed class MappingReader
 {
+    /// <summary>YAML 1.1's merge key, which YAML 1.2 dropped and YamlDotNet's parser does not expand.</summary>
+    private const string MergeKey = "<<";
+
     private readonly ConfigMapping mapping;
     private readonly ConfigSection section;
     private readonly ConfigErrorCollector errors;
@@ -40,6 +43,8 @@ internal sealed class MappingReader
             var keyPath = field.Path.Key(key);
             if (section.NotYetSupported.Contains(key))
                 errors.Add(entry.Key, keyPath, $"`{key}` is not supported by this version of the gateway yet");
+            else if (key == MergeKey)
+                errors.Add(entry.Key, keyPath, "YAML merge keys (`<<`) are not supported; write the keys out, or use `defaults` for shared limits");
             else
                 errors.Add(entry.Key, keyPath,
                     $"unknown key `{key}`{Suggestions.DidYouMean(key, section.Keys.Concat(section.NotYetSupported))}");

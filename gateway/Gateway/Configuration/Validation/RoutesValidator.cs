@@ -27,7 +27,7 @@ internal static class RoutesValidator
                 errors.Add(nameField!.Value, $"route name `{name}` is already used by {firstByName[name]}");
 
             var (host, path, pathField) = map.Required("match") is { } m ? ReadMatch(m, errors) : default;
-            var hostAndPath = (host?.ToLowerInvariant() ?? "", path ?? "");
+            var hostAndPath = (host ?? "", path ?? "");
             if (path is not null && !firstByMatch.TryAdd(hostAndPath, item.Path))
                 errors.Add(pathField, $"{firstByMatch[hostAndPath]} already matches the same host and path; only the first would ever be used");
 
@@ -58,7 +58,7 @@ internal static class RoutesValidator
         if (map.Optional("host") is { } hostField && ScalarReader.NonEmptyText(hostField, errors) is { } hostText)
         {
             if (HostNameRules.IsValidPattern(hostText))
-                host = hostText;
+                host = hostText.ToLowerInvariant(); // RFC 4343: DNS names compare without case
             else
                 errors.Add(hostField, $"{HostNameRules.Usage}, got `{hostText}`");
         }

@@ -42,7 +42,7 @@ internal sealed class YamlTreeReader
             // the tab itself is what the reader has to find.
             if (e.Message.Contains("tab", StringComparison.Ordinal) && FindIndentingTab(text, line) is { } tab)
                 (line, column) = tab;
-            errors.Add(line, column, SyntaxKeyPath, e.Message);
+            errors.Add(line, column, SyntaxKeyPath, e.Message + FlowHint(e.Message));
             return null;
         }
         catch (InvalidOperationException)
@@ -147,6 +147,15 @@ internal sealed class YamlTreeReader
             lastMark = current.Start;
         parser.MoveNext();
     }
+
+    /// <summary>
+    /// Route templates such as /ws/{**rest} are the usual way into this error: inside { } or [ ] their braces
+    /// end the collection early (YAML 1.2 section 7.3.3).
+    /// </summary>
+    private static string FlowHint(string message) =>
+        message.Contains("flow", StringComparison.Ordinal)
+            ? " Inside { } or [ ], quote values that contain braces, brackets or commas: path: '/ws/{**rest}'."
+            : "";
 
     /// <summary>YAML 1.2 section 6.1: indentation is spaces only. The first line from <paramref name="fromLine"/> breaking that.</summary>
     private static (int Line, int Column)? FindIndentingTab(string text, int fromLine)

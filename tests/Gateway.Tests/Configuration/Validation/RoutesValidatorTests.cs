@@ -121,7 +121,7 @@ public sealed class RoutesValidatorTests
     [Fact]
     public void Same_path_on_different_hosts_is_fine()
     {
-        var config = Valid("routes:\n  - { name: a, upstream: chat, match: { host: a.example.com, path: /ws } }\n" +
+        var config = Valid("routes:\n  - { name: a, upstream: chat, match: { host: A.Example.com, path: /ws } }\n" +
             "  - { name: b, upstream: chat, match: { host: '*.example.com', path: /ws } }\n" +
             "  - { name: c, upstream: chat, match: { path: /ws } }\n" + Rest);
 

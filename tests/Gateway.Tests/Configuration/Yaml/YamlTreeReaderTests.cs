@@ -53,6 +53,14 @@ public sealed class YamlTreeReaderTests
     }
 
     [Fact]
+    public void Unquoted_template_inside_braces_gets_a_quoting_hint()
+    {
+        Assert.Equal(["gw.yaml:3:24: (yaml): While parsing a flow mapping, did not find expected ',' or '}'. " +
+            "Inside { } or [ ], quote values that contain braces, brackets or commas: path: '/ws/{**rest}'."],
+            Errors("routes:\n  - name: chat\n    match: { path: /ws/{**rest} }\n    upstream: chat\n"));
+    }
+
+    [Fact]
     public void Tab_indentation_is_reported_at_the_tab_not_where_the_parser_marks_it()
     {
         Assert.Equal(["gw.yaml:4:1: (yaml): While scanning a mapping, found invalid tab as indentation."],
