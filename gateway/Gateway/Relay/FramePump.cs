@@ -154,14 +154,15 @@ internal sealed class FramePump
 
                     bool lastPiece = available == remaining;
                     var piece = buffer.Slice(0, available);
-                    if (_to.CanSendData)
+                    if (!holdingWriteLock && _to.CanSendData)
                     {
-                        if (!holdingWriteLock)
-                        {
-                            await _to.EnterWriteAsync(cancellationToken);
-                            holdingWriteLock = true;
-                        }
+                        await _to.EnterWriteAsync(cancellationToken);
+                        holdingWriteLock = true;
+                    }
 
+                    // Checked under the lock: a Close is only ever sent under it, so none can slip in before this piece.
+                    if (holdingWriteLock && _to.CanSendData)
+                    {
                         var pieceError = _writer.WritePiece(piece, firstPiece, lastPiece);
                         if (pieceError is not null)
                         {

@@ -75,7 +75,7 @@ internal sealed class Leg
             await Output.FlushAsync(cancellationToken);
             return true;
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or InvalidOperationException or ObjectDisposedException or OperationCanceledException)
         {
             Gone = true;
             return false;
@@ -108,7 +108,7 @@ internal sealed class Leg
             await Output.FlushAsync(cancellationToken);
             return true;
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or InvalidOperationException or ObjectDisposedException or OperationCanceledException)
         {
             Gone = true;
             return false;

@@ -76,7 +76,7 @@ public sealed class RelaySession
 
                 if (relay)
                 {
-                    await _client.SendCloseAsync(exit.Close!, CancellationToken.None);
+                    await _client.SendCloseAsync(exit.Close!, _stop.Token);
                 }
                 else
                 {
@@ -93,7 +93,7 @@ public sealed class RelaySession
                 if (_relayUpstreamReply && leg.Side == Side.Upstream)
                 {
                     // The upstream vanished instead of answering the client's Close: answer it ourselves.
-                    await _client.SendCloseAsync(_upstream.CloseSentFrame ?? ClosingFrame.Empty, CancellationToken.None);
+                    await _client.SendCloseAsync(_upstream.CloseSentFrame ?? ClosingFrame.Empty, _stop.Token);
                 }
 
                 break;
@@ -116,10 +116,11 @@ public sealed class RelaySession
             _relayUpstreamReply = plan.RelayUpstreamReply;
         }
 
-        // Each leg now has close_timeout to answer; then the pumps are stopped whatever state they are in.
+        // Each leg now has close_timeout to take our Close and answer with its own; then the pumps are stopped
+        // whatever state they are in (a peer that reads nothing cannot hold the session open).
         _stop.CancelAfter(_limits.CloseTimeout);
-        var toUpstream = plan.ToUpstream is null ? default : _upstream.SendCloseAsync(plan.ToUpstream, CancellationToken.None);
-        var toClient = plan.ToClient is null ? default : _client.SendCloseAsync(plan.ToClient, CancellationToken.None);
+        var toUpstream = plan.ToUpstream is null ? default : _upstream.SendCloseAsync(plan.ToUpstream, _stop.Token);
+        var toClient = plan.ToClient is null ? default : _client.SendCloseAsync(plan.ToClient, _stop.Token);
         await toUpstream;
         await toClient;
         if (e.Kind == RelayEventKind.Violation)

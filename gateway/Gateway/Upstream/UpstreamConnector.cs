@@ -71,6 +71,12 @@ public sealed class UpstreamConnector
             await stream.DisposeAsync();
             return (null, new UpstreamFailure(502, $"upstream {destination.Authority} failed during the handshake"));
         }
+        catch (ArgumentException e)
+        {
+            // A client header value the upstream request cannot carry (control or non-ASCII characters).
+            await stream.DisposeAsync();
+            return (null, new UpstreamFailure(400, "request cannot be forwarded: " + e.Message));
+        }
     }
 
     private ResiliencePipeline PipelineFor(int retries)

@@ -40,3 +40,35 @@ public sealed class BackpressureTests
         Assert.Equal(60L * 1024 * frames, received);
     }
 }
+
+/// A peer that stops reading cannot hold a session open: once the session ends (here by idle timeout while every
+/// write toward the client is blocked), close_timeout bounds the wait, and both connections are dropped.
+public sealed class StalledPeerTests
+{
+    [Fact]
+    public async Task Session_with_a_client_that_reads_nothing_still_ends()
+    {
+        await using var pair = await SessionPair.OpenAsync("limits: { idle_timeout: 500ms, ping_interval: 0 }");
+        var frame = RawFrame.Build(true, 0x2, new byte[60 * 1024]);
+
+        // The upstream floods until TCP flow control stops it: the client never reads.
+        var flooding = Task.Run(async () =>
+        {
+            try
+            {
+                for (int i = 0; i < 2048; i++)
+                {
+                    await pair.UpstreamSide.SendAsync(frame);
+                }
+            }
+            catch (IOException)
+            {
+                // The gateway dropped the connection: what this test waits for.
+            }
+        });
+
+        var line = await pair.Gateway.Logs.WaitForAsync("Session: route=test", TimeSpan.FromSeconds(15));
+        Assert.Contains("ended_by=IdleTimeout", line);
+        Assert.True(await Task.WhenAny(flooding, Task.Delay(TimeSpan.FromSeconds(10))) == flooding, "the upstream's writes never failed");
+    }
+}
