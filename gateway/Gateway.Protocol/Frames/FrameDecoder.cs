@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using Gateway.Protocol.Text;
 
 namespace Gateway.Protocol.Frames;
@@ -77,18 +78,12 @@ public sealed partial class FrameDecoder
                 "ValidatePayload(endOfFrame: true) was not called for the previous text frame");
         }
 
-        // The header is contiguous in the first segment almost always; only a header split across segments is
-        // copied (at most 14 bytes, on the stack).
-        scoped ReadOnlySpan<byte> bytes = buffer.FirstSpan;
-        Span<byte> joined = stackalloc byte[FrameEncoder.MaxHeaderLength];
-        if (bytes.Length < FrameEncoder.MaxHeaderLength && !buffer.IsSingleSegment)
-        {
-            int available = (int)Math.Min(buffer.Length, FrameEncoder.MaxHeaderLength);
-            buffer.Slice(0, available).CopyTo(joined);
-            bytes = joined[..available];
-        }
-
-        DecodeStatus status = Parse(bytes, out header, out error);
+        // The header is contiguous in the first segment almost always; a header split across segments is joined
+        // on the stack in a separate method, which keeps the stackalloc (and its stack guard) off the common path.
+        ReadOnlySpan<byte> first = buffer.FirstSpan;
+        DecodeStatus status = first.Length >= FrameEncoder.MaxHeaderLength || buffer.IsSingleSegment
+            ? Parse(first, out header, out error)
+            : ParseSplit(buffer, out header, out error);
         if (status == DecodeStatus.Error)
         {
             _failure = error;
@@ -101,6 +96,15 @@ public sealed partial class FrameDecoder
         }
 
         return status;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private DecodeStatus ParseSplit(in ReadOnlySequence<byte> buffer, out FrameHeader header, out ProtocolError? error)
+    {
+        Span<byte> joined = stackalloc byte[FrameEncoder.MaxHeaderLength];
+        int available = (int)Math.Min(buffer.Length, FrameEncoder.MaxHeaderLength);
+        buffer.Slice(0, available).CopyTo(joined);
+        return Parse(joined[..available], out header, out error);
     }
 
     /// <summary>

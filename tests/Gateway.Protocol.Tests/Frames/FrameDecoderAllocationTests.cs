@@ -8,8 +8,9 @@ namespace Gateway.Protocol.Tests.Frames;
 
 /// <summary>
 /// Nothing is sized by an announced length, and the steady-state relay loop (decode, unmask, validate, remask)
-/// allocates nothing at all. Each measurement runs once to warm up (JIT, static constructors) and then counts
-/// this thread's allocations.
+/// allocates nothing at all. Each measurement runs once to warm up (JIT, static constructors), then counts this
+/// thread's allocations over a few runs and keeps the smallest: the runtime very rarely charges a one-off allocation
+/// (tiering, type loading) to the thread, while an allocation per frame or per header shows in every run.
 /// </summary>
 public class FrameDecoderAllocationTests
 {
@@ -109,11 +110,19 @@ public class FrameDecoderAllocationTests
         return frames;
     }
 
-    private static long Measure(Action action)
+    private const int Measurements = 3;
+
+    internal static long Measure(Action action)
     {
         action(); // warm-up
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        action();
-        return GC.GetAllocatedBytesForCurrentThread() - before;
+        long least = long.MaxValue;
+        for (int i = 0; i < Measurements; i++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            action();
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        return least;
     }
 }
