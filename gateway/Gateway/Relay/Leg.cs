@@ -55,39 +55,15 @@ internal sealed class Leg
 
     public void ExitWrite() => _writeLock.Release();
 
-    /// Writes one unfragmented control frame (ping, pong) and flushes it. False if the peer is gone.
-    public async ValueTask<bool> SendControlAsync(Opcode opcode, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
-    {
-        if (Gone || CloseSent)
-        {
-            return false;
-        }
-
-        await EnterWriteAsync(cancellationToken);
-        try
-        {
-            if (Gone || CloseSent)
-            {
-                return false;
-            }
-
-            WriteControlFrame(opcode, payload.Span);
-            await Output.FlushAsync(cancellationToken);
-            return true;
-        }
-        catch (Exception e) when (e is IOException or InvalidOperationException or ObjectDisposedException or OperationCanceledException)
-        {
-            Gone = true;
-            return false;
-        }
-        finally
-        {
-            ExitWrite();
-        }
-    }
+    /// Writes one unfragmented control frame (ping, pong) and flushes it. False if the peer is gone or closed.
+    public ValueTask<bool> SendControlAsync(Opcode opcode, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
+        SendAsync(opcode, payload, close: null, cancellationToken);
 
     /// Sends a Close once; later calls do nothing. False if it was not sent (already sent, or the peer is gone).
-    public async ValueTask<bool> SendCloseAsync(ClosingFrame frame, CancellationToken cancellationToken)
+    public ValueTask<bool> SendCloseAsync(ClosingFrame frame, CancellationToken cancellationToken) =>
+        SendAsync(Opcode.Close, ReadOnlyMemory<byte>.Empty, frame, cancellationToken);
+
+    private async ValueTask<bool> SendAsync(Opcode opcode, ReadOnlyMemory<byte> payload, ClosingFrame? close, CancellationToken cancellationToken)
     {
         if (Gone || CloseSent)
         {
@@ -97,14 +73,19 @@ internal sealed class Leg
         await EnterWriteAsync(cancellationToken);
         try
         {
+            // Checked again under the lock: RFC 6455 5.5.1, nothing (not even a Pong) follows our Close.
             if (Gone || CloseSent)
             {
                 return false;
             }
 
-            CloseSent = true;
-            CloseSentFrame = frame;
-            WriteControlFrame(Opcode.Close, frame.Payload);
+            if (close is not null)
+            {
+                CloseSent = true;
+                CloseSentFrame = close;
+            }
+
+            WriteControlFrame(opcode, close is null ? payload.Span : close.Payload);
             await Output.FlushAsync(cancellationToken);
             return true;
         }
