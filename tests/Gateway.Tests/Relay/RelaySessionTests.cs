@@ -1,0 +1,101 @@
+using System.IO.Pipelines;
+using System.Security.Cryptography;
+using Gateway.Relay;
+using Gateway.Testing.Frames;
+using Gateway.Testing.Peers;
+
+namespace Gateway.Tests.Relay;
+
+/// The relay over in-memory pipes: deterministic piece boundaries, no sockets.
+public sealed class RelaySessionTests
+{
+    private static readonly RelayLimits Limits = new(1 << 20, 16 << 20, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromSeconds(2));
+
+    [Theory]
+    [InlineData(17_001)]  // pieces that end at every offset modulo 4 of the mask
+    [InlineData(16_385)]
+    [InlineData(100_000)] // the whole frame in one write
+    public async Task A_large_masked_frame_arriving_in_pieces_is_remasked_and_arrives_intact(int writeSize)
+    {
+        await using var relay = RelayUnderTest.Start(Limits);
+        var payload = RandomNumberGenerator.GetBytes(100_000);
+        var frame = RawFrame.Build(true, 0x2, payload, [0x12, 0x34, 0x56, 0x78]);
+
+        // Read while writing: the relay applies backpressure, so an unread upstream would stall the writes.
+        var reading = Task.Run(async () =>
+        {
+            var received = new List<byte>();
+            int pieces = 0;
+            WireFrame? piece;
+            do
+            {
+                piece = await relay.UpstreamReads.ReadFrameAsync();
+                Assert.True(piece!.Masked, "frames toward the upstream are masked");
+                Assert.Equal(pieces == 0 ? WireFrame.Binary : WireFrame.Continuation, piece.Opcode);
+                received.AddRange(piece.Payload);
+                pieces++;
+            }
+            while (!piece.Fin);
+            return (received, pieces);
+        });
+        for (int at = 0; at < frame.Length; at += writeSize)
+        {
+            await relay.ClientWrites.WriteAsync(frame.AsMemory(at, Math.Min(writeSize, frame.Length - at)));
+            await Task.Delay(5); // let the pump forward what arrived before the next piece
+        }
+
+        var (received, pieces) = await reading.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(payload, received.ToArray());
+        Assert.True(writeSize >= frame.Length ? pieces == 1 : pieces > 1, $"{pieces} pieces");
+    }
+
+    [Fact]
+    public async Task Upstream_frames_reach_the_client_unmasked_and_unchanged()
+    {
+        await using var relay = RelayUnderTest.Start(Limits);
+        var frames = RawFrame.Concat(RawFrame.Build(false, 0x1, "Hel"u8), RawFrame.Build(true, 0x0, "lo"u8));
+
+        await relay.UpstreamWrites.WriteAsync(frames);
+
+        var first = await relay.ClientReads.ReadFrameAsync();
+        var second = await relay.ClientReads.ReadFrameAsync();
+        Assert.Equal((WireFrame.Text, false, false, "Hel"), (first!.Opcode, first.Fin, first.Masked, first.Text_));
+        Assert.Equal((WireFrame.Continuation, true, false, "lo"), (second!.Opcode, second.Fin, second.Masked, second.Text_));
+    }
+
+    /// A session between two in-memory pipe pairs, with FrameStreams for the far ends.
+    private sealed class RelayUnderTest : IAsyncDisposable
+    {
+        private readonly Task<RelayResult> _run;
+
+        private RelayUnderTest(RelayLimits limits)
+        {
+            var clientIn = new Pipe();
+            var clientOut = new Pipe();
+            var upstreamIn = new Pipe();
+            var upstreamOut = new Pipe();
+            ClientWrites = clientIn.Writer.AsStream();
+            ClientReads = new FrameStream(clientOut.Reader.AsStream());
+            UpstreamWrites = upstreamIn.Writer.AsStream();
+            UpstreamReads = new FrameStream(upstreamOut.Reader.AsStream());
+            var session = new RelaySession(new DuplexPipe(clientIn.Reader, clientOut.Writer),
+                new DuplexPipe(upstreamIn.Reader, upstreamOut.Writer), limits);
+            _run = session.RunAsync();
+        }
+
+        public Stream ClientWrites { get; }
+        public FrameStream ClientReads { get; }
+        public Stream UpstreamWrites { get; }
+        public FrameStream UpstreamReads { get; }
+
+        public static RelayUnderTest Start(RelayLimits limits) => new(limits);
+
+        public async ValueTask DisposeAsync()
+        {
+            await ClientWrites.DisposeAsync();
+            await UpstreamWrites.DisposeAsync();
+            var finished = await Task.WhenAny(_run, Task.Delay(TimeSpan.FromSeconds(10)));
+            Assert.Same(_run, finished);
+        }
+    }
+}
