@@ -103,40 +103,47 @@ public sealed class ListenerSet
         return false;
     }
 
-    private PreparedListener? For(EndPoint? local)
-    {
-        if (local is not IPEndPoint ip)
-        {
-            return null;
-        }
-
-        var address = ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address;
-        PreparedListener? wildcard = null;
-        foreach (var listener in _current.Listeners)
-        {
-            var endPoint = listener.Listener.EndPoint;
-            if (endPoint.Port != ip.Port)
-            {
-                continue;
-            }
-
-            if (endPoint.Address.Equals(address))
-            {
-                return listener;
-            }
-
-            wildcard ??= endPoint.Address.Equals(IPAddress.Any) || endPoint.Address.Equals(IPAddress.IPv6Any) ? listener : null;
-        }
-
-        return wildcard;
-    }
+    private PreparedListener? For(EndPoint? local) => _current.Find(local);
 
     private static string NameOf(IPEndPoint endPoint) =>
         "listener_" + new string([.. endPoint.ToString().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_')]);
 
     public sealed record PreparedListener(ListenerConfig Listener, CertificateStore? Certificates, SslProtocols Protocols);
 
-    public sealed record Prepared(IReadOnlyList<PreparedListener> Listeners);
+    public sealed record Prepared(IReadOnlyList<PreparedListener> Listeners)
+    {
+        /// Whether a connection that arrived on `local` comes through one of these listeners.
+        public bool Serves(IPEndPoint local) => Find(local) is not null;
+
+        /// The listener a connection arrived on: same port, same address or a wildcard one.
+        public PreparedListener? Find(EndPoint? local)
+        {
+            if (local is not IPEndPoint ip)
+            {
+                return null;
+            }
+
+            var address = ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address;
+            PreparedListener? wildcard = null;
+            foreach (var listener in Listeners)
+            {
+                var endPoint = listener.Listener.EndPoint;
+                if (endPoint.Port != ip.Port)
+                {
+                    continue;
+                }
+
+                if (endPoint.Address.Equals(address))
+                {
+                    return listener;
+                }
+
+                wildcard ??= endPoint.Address.Equals(IPAddress.Any) || endPoint.Address.Equals(IPAddress.IPv6Any) ? listener : null;
+            }
+
+            return wildcard;
+        }
+    }
 
     /// An in-memory configuration whose whole content is replaced at once, firing one reload token.
     private sealed class ReplaceableConfiguration : ConfigurationProvider, IConfigurationSource

@@ -73,11 +73,20 @@ public sealed class ConfigReloader(RouteTableHolder routes, InMemoryConfigProvid
             return false;
         }
 
+        IReadOnlyList<RelaySession> removed = [];
         try
         {
             routes.Swap(new RouteTable(next));
             yarp.Update(YarpConfigTranslator.Routes(next), YarpConfigTranslator.Clusters(next));
             await WaitForYarpAsync(next);
+            // Sessions of removed routes get 1012; so do those of removed listeners, before Kestrel unbinds them
+            // (it would otherwise cut them after a few seconds with no Close).
+            removed = sessions.NotOn(routes.Current.Routes, prepared.Serves);
+            foreach (var session in removed)
+            {
+                _ = session.CloseAsync(RelayEventKind.Restarting);
+            }
+
             listeners.Apply(prepared);
             await ListenerSet.WaitForBindingAsync(server, next.Listeners, ApplyTimeout);
             if (!Equals(next.Operations.Admin?.EndPoint, old.Operations.Admin?.EndPoint))
@@ -92,12 +101,6 @@ public sealed class ConfigReloader(RouteTableHolder routes, InMemoryConfigProvid
         }
 
         WarnAboutRestartOnlyKeys(old, next);
-        var removed = sessions.NotOn(routes.Current.Routes);
-        foreach (var session in removed)
-        {
-            _ = session.CloseAsync(RelayEventKind.Restarting);
-        }
-
         LogChanges(trigger, old, next, removed.Count);
         return true;
     }

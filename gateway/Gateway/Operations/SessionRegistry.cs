@@ -9,7 +9,7 @@ namespace Gateway.Operations;
 public sealed class SessionRegistry(RouteTableHolder routes) : ITrafficSource
 {
     private readonly Lock _sync = new();
-    private readonly Dictionary<RelaySession, string> _live = [];
+    private readonly Dictionary<RelaySession, (string Route, System.Net.IPEndPoint? Local)> _live = [];
     private readonly Dictionary<string, RouteTotals> _finished = new(StringComparer.Ordinal);
     private TaskCompletionSource? _empty;
     private bool _draining;
@@ -28,12 +28,13 @@ public sealed class SessionRegistry(RouteTableHolder routes) : ITrafficSource
     /// Registers a session about to run; disposing the result unregisters it. A session that starts while the
     /// gateway drains, or whose route a reload has just removed, is closed at once: a drain or a reload that ran
     /// between its handshake and this call could not see it.
-    public IDisposable Add(string route, RelaySession session)
+    /// `local`: the address the client connected to, to find the sessions of a listener a reload removes.
+    public IDisposable Add(string route, RelaySession session, System.Net.IPEndPoint? local = null)
     {
         bool draining;
         lock (_sync)
         {
-            _live.Add(session, route);
+            _live.Add(session, (route, local));
             draining = _draining;
         }
 
@@ -59,12 +60,13 @@ public sealed class SessionRegistry(RouteTableHolder routes) : ITrafficSource
         }
     }
 
-    /// The open sessions whose route is not in `remaining`.
-    public IReadOnlyList<RelaySession> NotOn(IReadOnlyDictionary<string, Configuration.RouteConfig> remaining)
+    /// The open sessions whose route is not in `remaining`, or that came in on a listener `stays` says is gone.
+    public IReadOnlyList<RelaySession> NotOn(IReadOnlyDictionary<string, Configuration.RouteConfig> remaining,
+        Func<System.Net.IPEndPoint, bool> stays)
     {
         lock (_sync)
         {
-            return [.. _live.Where(s => !remaining.ContainsKey(s.Value)).Select(s => s.Key)];
+            return [.. _live.Where(s => !remaining.ContainsKey(s.Value.Route) || s.Value.Local is { } l && !stays(l)).Select(s => s.Key)];
         }
     }
 
@@ -90,7 +92,7 @@ public sealed class SessionRegistry(RouteTableHolder routes) : ITrafficSource
         lock (_sync)
         {
             var totals = _finished.ToDictionary(f => f.Key, f => f.Value with { }, StringComparer.Ordinal);
-            foreach (var (session, route) in _live)
+            foreach (var (session, (route, _)) in _live)
             {
                 var t = totals.TryGetValue(route, out var found) ? found : new RouteTotals();
                 totals[route] = t.Add(session.ClientToUpstream, session.UpstreamToClient) with { Active = t.Active + 1 };
@@ -105,11 +107,12 @@ public sealed class SessionRegistry(RouteTableHolder routes) : ITrafficSource
     {
         lock (_sync)
         {
-            if (!_live.Remove(session, out var route))
+            if (!_live.Remove(session, out var entry))
             {
                 return;
             }
 
+            var route = entry.Route;
             var totals = _finished.TryGetValue(route, out var found) ? found : new RouteTotals();
             _finished[route] = totals.Add(session.ClientToUpstream, session.UpstreamToClient);
             if (_live.Count == 0 && _empty is { } empty)

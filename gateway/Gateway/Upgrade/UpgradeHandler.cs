@@ -92,7 +92,8 @@ public sealed class UpgradeHandler(
             try
             {
                 // Registered so a drain (1001) or a reload that removes the route (1012) can close it.
-                using var registration = sessions.Add(routeName, session);
+                using var registration = sessions.Add(routeName, session,
+                    new System.Net.IPEndPoint(context.Connection.LocalIpAddress!, context.Connection.LocalPort));
                 result = await session.RunAsync();
             }
             finally
