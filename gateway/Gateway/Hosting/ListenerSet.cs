@@ -50,7 +50,8 @@ public sealed class ListenerSet
     public IReadOnlyList<string> Unbindable(GatewayConfig next)
     {
         var busy = new List<string>();
-        foreach (var listener in next.Listeners.Where(n => !_current.Listeners.Any(c => c.Listener.EndPoint.Equals(n.EndPoint))))
+        // A port one of our own listeners holds is freed by Kestrel before it binds the new endpoint: not probed.
+        foreach (var listener in next.Listeners.Where(n => !_current.Listeners.Any(c => c.Listener.EndPoint.Port == n.EndPoint.Port)))
         {
             using var probe = new Socket(listener.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             // As Kestrel binds on Linux: a port with connections in TIME_WAIT is free.
@@ -103,6 +104,12 @@ public sealed class ListenerSet
         return false;
     }
 
+    /// Whether a connection that arrived on `local` survives `next`: its listener is still there with the same
+    /// address and scheme (Kestrel rebinds an endpoint whose URL changed, cutting its connections).
+    public bool Keeps(Prepared next, IPEndPoint local) =>
+        _current.Find(local) is { } now && next.Find(local) is { } then
+        && now.Listener.EndPoint.Equals(then.Listener.EndPoint) && (now.Certificates is null) == (then.Certificates is null);
+
     private PreparedListener? For(EndPoint? local) => _current.Find(local);
 
     private static string NameOf(IPEndPoint endPoint) =>
@@ -112,9 +119,6 @@ public sealed class ListenerSet
 
     public sealed record Prepared(IReadOnlyList<PreparedListener> Listeners)
     {
-        /// Whether a connection that arrived on `local` comes through one of these listeners.
-        public bool Serves(IPEndPoint local) => Find(local) is not null;
-
         /// The listener a connection arrived on: same port, same address or a wildcard one.
         public PreparedListener? Find(EndPoint? local)
         {

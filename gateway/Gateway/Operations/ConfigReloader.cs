@@ -79,9 +79,9 @@ public sealed class ConfigReloader(RouteTableHolder routes, InMemoryConfigProvid
             routes.Swap(new RouteTable(next));
             yarp.Update(YarpConfigTranslator.Routes(next), YarpConfigTranslator.Clusters(next));
             await WaitForYarpAsync(next);
-            // Sessions of removed routes get 1012; so do those of removed listeners, before Kestrel unbinds them
-            // (it would otherwise cut them after a few seconds with no Close).
-            removed = sessions.NotOn(routes.Current.Routes, prepared.Serves);
+            // Sessions of removed routes get 1012; so do those of removed or rebound listeners, before Kestrel unbinds
+            // them (it would otherwise cut them after a few seconds with no Close).
+            removed = sessions.NotOn(routes.Current.Routes, local => listeners.Keeps(prepared, local));
             foreach (var session in removed)
             {
                 _ = session.CloseAsync(RelayEventKind.Restarting);

@@ -68,6 +68,29 @@ public sealed class ListenerReloadTests(NodeEchoUpstream upstream) : IClassFixtu
         again.Dispose();
     }
 
+    [Fact]
+    public async Task A_new_address_that_is_taken_rejects_the_reload_whole_and_the_reload_counter_says_so()
+    {
+        int plain = FreePort.Next(), admin = FreePort.Next();
+        using var squatter = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        squatter.Start();
+        int taken = ((System.Net.IPEndPoint)squatter.LocalEndpoint).Port;
+        var adminYaml = $"\nadmin: {{ address: 127.0.0.1:{admin} }}\n";
+        await using var gateway = await ReloadableGateway.StartAsync(Yaml(Plain(plain)) + adminYaml);
+
+        var rejected = await gateway.RewriteAsync(Yaml(Plain(plain) + Plain(taken)) + adminYaml);
+        Assert.Contains("rejected with 1 error(s)", rejected);
+        Assert.Contains(gateway.Logs.Lines, l => l.Contains($"listen: 127.0.0.1:{taken}: cannot listen there (AddressAlreadyInUse)", StringComparison.Ordinal));
+        Assert.Contains("routes added=- removed=- changed=-", await gateway.RewriteAsync(Yaml(Plain(plain)) + adminYaml + "# touched\n"));
+
+        using var onPlain = await Clients.ConnectAsync(new Uri($"ws://127.0.0.1:{plain}/ws/a"));
+        await AssertEchoAsync(onPlain, "still serving");
+        using var http = new HttpClient();
+        var metrics = PrometheusTextParser.Parse(await http.GetStringAsync($"http://127.0.0.1:{admin}/metrics"));
+        Assert.Equal(1, metrics["gateway_config_reloads_total{result=\"failure\"}"]);
+        Assert.Equal(1, metrics["gateway_config_reloads_total{result=\"success\"}"]);
+    }
+
     private static async Task<(ClientWebSocket Socket, string Thumbprint)> ConnectTlsAsync(int port)
     {
         string? thumbprint = null;
