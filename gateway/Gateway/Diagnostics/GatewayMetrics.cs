@@ -30,7 +30,7 @@ public sealed class GatewayMetrics : IDisposable
         _closes = Meter.CreateCounter<long>("gateway.closes", null,
             "Close frames the gateway sent, by route, leg (side: client or upstream) and close code; code none: the leg was gone.");
         _connect = Meter.CreateHistogram("gateway.upstream.connect.duration", "s",
-            "Time from the first upstream connect attempt to the upstream's answer to the handshake, by route.",
+            "Time from the first upstream connect attempt to the upstream's answer to the handshake (or to the failure), by route.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ConnectBuckets });
         _duration = Meter.CreateHistogram("gateway.session.duration", "s",
             "Lifetime of finished sessions, from the 101 to both legs closed, by route.",
