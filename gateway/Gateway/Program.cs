@@ -1,6 +1,8 @@
 using Gateway.Cli;
 using Gateway.Configuration;
 using Gateway.Hosting;
+using Gateway.Operations;
+using Microsoft.Extensions.DependencyInjection;
 
 // Command dispatch only; GatewayApp composes the gateway itself.
 var command = CommandLine.Parse(args);
@@ -49,6 +51,7 @@ catch (Gateway.Tls.CertificateLoadException e)
 
 await using var running = app;
 await app.StartAsync();
+using var reloadSignal = ReloadSignal.Register(app.Services.GetRequiredService<ConfigReloader>());
 await app.WaitForShutdownAsync();
 await app.StopAsync();
 return 0;

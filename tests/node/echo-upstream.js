@@ -1,11 +1,13 @@
 // An upstream WebSocket server built on the npm `ws` package, for the gateway's functional tests.
-// Usage: node echo-upstream.js PORT
+// Usage: node echo-upstream.js PORT [--report-closes]
 // Echoes every message with its type. A text message "close:CODE:REASON" makes it close with that code and reason.
 // Prints "listening PORT" once ready; exits when stdin closes, so a test that dies leaves nothing behind.
+// --report-closes: also prints "closed CODE REASON" for every connection that ends (CODE 1006: no Close received).
 'use strict';
 const { WebSocketServer } = require('ws');
 
 const port = Number(process.argv[2] || 0);
+const reportCloses = process.argv.includes('--report-closes');
 const wss = new WebSocketServer({
   host: '127.0.0.1',
   port,
@@ -30,6 +32,7 @@ wss.on('connection', (ws, req) => {
     ws.send(data, { binary: isBinary });
   });
   ws.on('error', () => {});
+  if (reportCloses) ws.on('close', (code, reason) => console.log(`closed ${code} ${reason.toString()}`));
 });
 
 wss.on('listening', () => console.log(`listening ${wss.address().port}`));

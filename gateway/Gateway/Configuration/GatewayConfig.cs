@@ -8,7 +8,11 @@ namespace Gateway.Configuration;
 /// so runtime code never sees half of an old config and half of a new one.
 /// </summary>
 public sealed record GatewayConfig(string SourcePath, IReadOnlyList<ListenerConfig> Listeners, LimitsConfig DefaultLimits,
-    IReadOnlyList<RouteConfig> Routes, IReadOnlyDictionary<string, UpstreamConfig> Upstreams, DemoConfig? Demo);
+    IReadOnlyList<RouteConfig> Routes, IReadOnlyDictionary<string, UpstreamConfig> Upstreams, DemoConfig? Demo)
+{
+    /// <summary>`admin`, `shutdown_grace` and `logging`.</summary>
+    public OperationsConfig Operations { get; init; } = OperationsConfig.Default;
+}
 
 /// <summary>
 /// <see cref="Address"/> is the text as written. In <see cref="EndPoint"/>, `localhost` is 127.0.0.1 and `*` is

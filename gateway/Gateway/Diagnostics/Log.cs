@@ -17,19 +17,50 @@ public static partial class Log
     [LoggerMessage(1004, LogLevel.Error, "Configuration error: {Error}")]
     public static partial void ConfigError(ILogger logger, string error);
 
+    [LoggerMessage(1005, LogLevel.Information,
+        "Configuration reloaded ({Trigger}): routes added={Added} removed={Removed} changed={Changed}; listeners added={ListenersAdded} removed={ListenersRemoved}; sessions closed with 1012: {Closed}")]
+    public static partial void Reloaded(ILogger logger, string trigger, string added, string removed, string changed,
+        string listenersAdded, string listenersRemoved, int closed);
+
+    [LoggerMessage(1006, LogLevel.Error, "Configuration reload ({Trigger}) rejected with {Count} error(s); the running configuration is kept")]
+    public static partial void ReloadRejected(ILogger logger, string trigger, int count);
+
+    [LoggerMessage(1007, LogLevel.Warning, "{Key} changed: it takes effect at the next restart")]
+    public static partial void ReloadNeedsRestart(ILogger logger, string key);
+
+    [LoggerMessage(1008, LogLevel.Information, "Draining: {Sessions} session(s) get 1001 over {SpreadMs} ms; waiting up to {GraceMs} ms for their closes")]
+    public static partial void Draining(ILogger logger, int sessions, long spreadMs, long graceMs);
+
+    [LoggerMessage(1009, LogLevel.Information, "Drained in {ElapsedMs} ms; {Remaining} session(s) still open are cut")]
+    public static partial void Drained(ILogger logger, long elapsedMs, int remaining);
+
+    [LoggerMessage(1010, LogLevel.Information, "Admin endpoints on http://{Address} (/healthz /readyz /metrics)")]
+    public static partial void AdminListening(ILogger logger, string address);
+
+    [LoggerMessage(1011, LogLevel.Warning, "systemd notification to {Socket} failed: {Error}")]
+    public static partial void NotifyFailed(ILogger logger, string socket, string error);
+
+    [LoggerMessage(1012, LogLevel.Information, "No longer listening on {Address}")]
+    public static partial void ListenerRemoved(ILogger logger, string address);
+
+    [LoggerMessage(1013, LogLevel.Error, "Configuration reload ({Trigger}) failed while applying; listeners may be partly updated")]
+    public static partial void ReloadApplyFailed(ILogger logger, string trigger, Exception exception);
+
     [LoggerMessage(2001, LogLevel.Information, "Upgrade refused: route={Route} client={Client} status={Status} reason=\"{Reason}\"")]
     public static partial void UpgradeRefused(ILogger logger, string route, string client, int status, string reason);
 
     [LoggerMessage(2002, LogLevel.Warning, "Upstream failed: route={Route} client={Client} status={Status} reason=\"{Reason}\"")]
     public static partial void UpstreamFailed(ILogger logger, string route, string client, int status, string reason);
 
+    /// The access log (contract section 5): one line per finished session. Only the client's address, never its
+    /// request line, so no query-string credential or token can appear; reasons are the closes' own short texts.
     [LoggerMessage(3001, LogLevel.Information,
         "Session: route={Route} client={Client} upstream={Upstream} subprotocol={Subprotocol} duration_ms={DurationMs} " +
         "messages_in={MessagesIn} bytes_in={BytesIn} messages_out={MessagesOut} bytes_out={BytesOut} " +
-        "ended_by={EndedBy} side={Side} close_client={CloseToClient} close_upstream={CloseToUpstream}")]
+        "close_code={CloseCode} closed_by={ClosedBy} ended_by={EndedBy} side={Side} close_client={CloseToClient} close_upstream={CloseToUpstream}")]
     public static partial void SessionEnded(ILogger logger, string route, string client, string upstream, string subprotocol,
-        long durationMs, long messagesIn, long bytesIn, long messagesOut, long bytesOut, string endedBy, string side,
-        string closeToClient, string closeToUpstream);
+        long durationMs, long messagesIn, long bytesIn, long messagesOut, long bytesOut, int closeCode, string closedBy,
+        string endedBy, string side, string closeToClient, string closeToUpstream);
 
     [LoggerMessage(3002, LogLevel.Error, "Session failed: route={Route} client={Client}")]
     public static partial void SessionFailed(ILogger logger, string route, string client, Exception exception);

@@ -1,18 +1,18 @@
 using Gateway.Configuration;
 using Gateway.Demo;
 using Gateway.Diagnostics;
+using Gateway.Operations;
 using Gateway.Routing;
-using Gateway.Tls;
 using Gateway.Upgrade;
 using Gateway.Upstream;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Configuration;
 
 namespace Gateway.Hosting;
 
@@ -24,9 +24,12 @@ public sealed class GatewayApp : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly WebApplication? _demo;
     private readonly System.Net.IPEndPoint? _demoEndPoint;
+    private readonly GatewayConfig _config;
+    private ConfigFileWatcher? _watcher;
 
-    private GatewayApp(WebApplication app, WebApplication? demo, System.Net.IPEndPoint? demoEndPoint)
+    private GatewayApp(GatewayConfig config, WebApplication app, WebApplication? demo, System.Net.IPEndPoint? demoEndPoint)
     {
+        _config = config;
         _app = app;
         _demo = demo;
         _demoEndPoint = demoEndPoint;
@@ -40,27 +43,16 @@ public sealed class GatewayApp : IAsyncDisposable
         {
             ContentRootPath = Path.GetDirectoryName(Path.GetFullPath(config.SourcePath)),
         });
-        ConfigureLogging(builder.Logging, configureLogging);
-        using var startupLogging = LoggerFactory.Create(logging => ConfigureLogging(logging, configureLogging));
+        LogSetup.Configure(builder.Logging, config.Operations.LogFormat, configureLogging);
+        using var startupLogging = LoggerFactory.Create(logging => LogSetup.Configure(logging, config.Operations.LogFormat, configureLogging));
         var startupLogger = startupLogging.CreateLogger("Gateway.Tls");
         // Certificates load now, so a missing or unreadable file stops the start with a clear error.
-        var https = config.Listeners.ToDictionary(l => l, l => l.Tls is null ? null : ListenerTls.Options(l.Tls, startupLogger));
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            foreach (var listener in config.Listeners)
-            {
-                kestrel.Listen(listener.EndPoint, options =>
-                {
-                    // WebSocket upgrades are HTTP/1.1 (RFC 6455); HTTP/2 WebSockets (RFC 8441) are not relayed yet.
-                    options.Protocols = HttpProtocols.Http1;
-                    if (https[listener] is { } tls)
-                    {
-                        options.UseHttps(tls);
-                    }
-                });
-            }
-        });
+        var listeners = new ListenerSet();
+        listeners.Apply(ListenerSet.Prepare(config, startupLogger));
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.WebHost.ConfigureKestrel(listeners.ConfigureKestrel);
+        builder.Services.AddSingleton(listeners);
+        ServiceComposition.AddOperations(builder.Services, config.Operations);
 
         // YARP's session affinity protects cookies with Data Protection; affinity is not configurable here, so keys
         // stay in memory instead of being written under the service user's home.
@@ -73,6 +65,8 @@ public sealed class GatewayApp : IAsyncDisposable
 
         var app = builder.Build();
         var handler = app.Services.GetRequiredService<UpgradeHandler>();
+        var state = app.Services.GetRequiredService<ServiceState>();
+        var metrics = app.Services.GetRequiredService<GatewayMetrics>();
         app.MapReverseProxy(proxy =>
         {
             // (2) YARP matched the route. WebSocket upgrades leave here for our own handshake and relay.
@@ -80,6 +74,13 @@ public sealed class GatewayApp : IAsyncDisposable
             {
                 if (WebSocketRequest.IsAttempt(context.Request))
                 {
+                    metrics.ObserveHandshake(context, context.GetReverseProxyFeature().Route.Config.RouteId);
+                    if (state.IsDraining)
+                    {
+                        await DrainRefusal.WriteAsync(context);
+                        return;
+                    }
+
                     await handler.HandleAsync(context);
                     return;
                 }
@@ -98,22 +99,7 @@ public sealed class GatewayApp : IAsyncDisposable
         });
 
         var demo = config.Demo is null ? null : EchoServer.Build(config.Demo.EchoEndPoint);
-        return new GatewayApp(app, demo, config.Demo?.EchoEndPoint);
-    }
-
-    private static void ConfigureLogging(ILoggingBuilder logging, Action<ILoggingBuilder>? configure)
-    {
-        logging.ClearProviders();
-        logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            o.UseUtcTimestamp = true;
-        });
-        // Kestrel and YARP narrate every request at Information; the gateway's own lines are what operators read.
-        logging.AddFilter("Microsoft", LogLevel.Warning);
-        logging.AddFilter("Yarp", LogLevel.Warning);
-        configure?.Invoke(logging);
+        return new GatewayApp(config, app, demo, config.Demo?.EchoEndPoint);
     }
 
     public async Task StartAsync(CancellationToken cancellationToken = default)
@@ -130,13 +116,27 @@ public sealed class GatewayApp : IAsyncDisposable
         {
             Log.Listening(logger, address, address.StartsWith("https", StringComparison.Ordinal) ? "wss/https" : "ws/http");
         }
+
+        await Services.GetRequiredService<AdminServer>().StartAsync(_config.Operations.Admin);
+        Services.GetRequiredService<ServiceState>().Listening();
+        if (File.Exists(_config.SourcePath))
+        {
+            _watcher = new ConfigFileWatcher(_config.SourcePath, () => ReloadAsync("file change"));
+        }
+
+        Services.GetRequiredService<SystemdNotifier>().Ready(Services.GetRequiredService<SessionRegistry>().Count);
     }
+
+    /// Re-reads the config file and applies it, or keeps the running one (see Operations/ConfigReloader).
+    public Task<bool> ReloadAsync(string trigger) => Services.GetRequiredService<ConfigReloader>().ReloadAsync(trigger);
 
     public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
 
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
+        _watcher?.Dispose();
         await _app.StopAsync(cancellationToken);
+        await Services.GetRequiredService<AdminServer>().StopAsync();
         if (_demo is not null)
         {
             await _demo.StopAsync(cancellationToken);
@@ -145,6 +145,7 @@ public sealed class GatewayApp : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _watcher?.Dispose();
         await _app.DisposeAsync();
         if (_demo is not null)
         {

@@ -35,6 +35,10 @@ public sealed class RelaySession
 
     public bool IsClosing => _closing;
 
+    /// Live counters, for metrics while the session runs (each written by one pump only).
+    public DirectionCounters ClientToUpstream => _clientToUpstream;
+    public DirectionCounters UpstreamToClient => _upstreamToClient;
+
     public async Task<RelayResult> RunAsync()
     {
         var started = Stopwatch.GetTimestamp();

@@ -1,15 +1,18 @@
 using System.Security.Authentication;
 using Gateway.Configuration;
 using Gateway.Diagnostics;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Tls;
 
-/// Kestrel's HTTPS options for one listener: its certificates by SNI and the minimum TLS version.
+/// One listener's TLS: its certificates by SNI and the TLS versions it accepts (looked up per connection by Hosting/ListenerSet).
 public static class ListenerTls
 {
-    public static HttpsConnectionAdapterOptions Options(TlsConfig tls, ILogger logger)
+    public static SslProtocols Protocols(TlsConfig tls) =>
+        tls.MinVersion == SslProtocols.Tls13 ? SslProtocols.Tls13 : SslProtocols.Tls12 | SslProtocols.Tls13;
+
+    /// The listener's certificates, loaded now (a development certificate written first if asked for).
+    public static CertificateStore Store(TlsConfig tls, ILogger logger)
     {
         foreach (var certificate in tls.Certificates)
         {
@@ -26,11 +29,7 @@ public static class ListenerTls
             throw new CertificateLoadException(e.Message, e);
         }
 
-        return new HttpsConnectionAdapterOptions
-        {
-            ServerCertificateSelector = (_, serverName) => store.Select(serverName),
-            SslProtocols = tls.MinVersion == SslProtocols.Tls13 ? SslProtocols.Tls13 : SslProtocols.Tls12 | SslProtocols.Tls13,
-        };
+        return store;
     }
 
     /// `self_signed_if_missing: true` (the default gateway.yaml sets it): the first run on a fresh machine makes a

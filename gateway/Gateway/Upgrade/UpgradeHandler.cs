@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Text;
 using Gateway.Configuration;
 using Gateway.Diagnostics;
+using Gateway.Operations;
 using Gateway.Protocol.Handshake;
 using Gateway.Relay;
 using Gateway.Routing;
@@ -16,7 +18,8 @@ namespace Gateway.Upgrade;
 /// (3) handshake shape, (4-6) limits, origin and auth, (7) destination pick, (8) connect and upstream handshake,
 /// (9) 101 to the client, (10) relay until both legs are closed, (11) access log line.
 public sealed class UpgradeHandler(
-    RouteTableHolder routes, DestinationPicker picker, UpstreamConnector connector, ILogger<UpgradeHandler> logger)
+    RouteTableHolder routes, DestinationPicker picker, UpstreamConnector connector, SessionRegistry sessions, GatewayMetrics metrics,
+    ILogger<UpgradeHandler> logger)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -55,8 +58,10 @@ public sealed class UpgradeHandler(
         // (8) Connect and our own client handshake upstream (fresh key, accept verified); retries under Polly.
         var upstreamRequest = new UpstreamRequest(request.Path.Value + request.QueryString.Value, subprotocols,
             ForwardedHeaders.From(request, context.Connection.RemoteIpAddress));
+        long connectStarted = Stopwatch.GetTimestamp();
         var (connection, failure) = await connector.ConnectAsync(upstream, candidates.Select(c => c.Address).ToList(),
             upstreamRequest, context.RequestAborted);
+        metrics.UpstreamConnect(routeName, Stopwatch.GetElapsedTime(connectStarted));
         if (connection is null)
         {
             Log.UpstreamFailed(logger, routeName, client, failure!.Status, failure.Reason);
@@ -86,6 +91,9 @@ public sealed class UpgradeHandler(
             RelayResult result;
             try
             {
+                // Registered so a drain (1001) or a reload that removes the route (1012) can close it.
+                using var registration = sessions.Add(routeName, session,
+                    new System.Net.IPEndPoint(context.Connection.LocalIpAddress!, context.Connection.LocalPort));
                 result = await session.RunAsync();
             }
             finally
@@ -93,13 +101,8 @@ public sealed class UpgradeHandler(
                 Track(destination, -1);
             }
 
-            // (11) Access log line.
-            Log.SessionEnded(logger, routeName, client, connection.Destination.Authority, connection.Subprotocol ?? "-",
-                (long)result.Duration.TotalMilliseconds,
-                result.ClientToUpstream.Messages, result.ClientToUpstream.Bytes,
-                result.UpstreamToClient.Messages, result.UpstreamToClient.Bytes,
-                result.EndedBy.ToString(), result.EndedOn.ToString(),
-                result.ClosedToClient?.ToString() ?? "-", result.ClosedToUpstream?.ToString() ?? "-");
+            // (11) Access log line and metrics.
+            AccessLog.SessionEnded(logger, metrics, routeName, client, connection.Destination.Authority, connection.Subprotocol, result);
         }
     }
 

@@ -13,11 +13,12 @@ public sealed class QuickStartTests
     public async Task Default_config_serves_wss_with_a_generated_certificate_and_the_demo_upstream()
     {
         var directory = Directory.CreateTempSubdirectory("gateway-quickstart-").FullName;
-        int wss = FreePort.Next(), ws = FreePort.Next(), echo = FreePort.Next();
+        int wss = FreePort.Next(), ws = FreePort.Next(), echo = FreePort.Next(), admin = FreePort.Next();
         var yaml = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "gateway.yaml"))
             .Replace("127.0.0.1:8443", $"127.0.0.1:{wss}")
             .Replace("127.0.0.1:8080", $"127.0.0.1:{ws}")
-            .Replace("127.0.0.1:9001", $"127.0.0.1:{echo}");
+            .Replace("127.0.0.1:9001", $"127.0.0.1:{echo}")
+            .Replace("127.0.0.1:9090", $"127.0.0.1:{admin}");
         File.WriteAllText(Path.Combine(directory, "gateway.yaml"), yaml);
 
         await using var gateway = GatewayProcess.Start(directory);
@@ -29,5 +30,7 @@ public sealed class QuickStartTests
         Assert.True(exit == 0, output + error);
         Assert.True(JsonDocument.Parse(output).RootElement.GetProperty("ok").GetBoolean());
         await gateway.WaitForOutputAsync("Session: route=echo", TimeSpan.FromSeconds(10));
+        using var http = new HttpClient();
+        Assert.Contains("gateway_handshakes_total{route=\"echo\",status=\"101\"} 1", await http.GetStringAsync($"http://127.0.0.1:{admin}/metrics"));
     }
 }

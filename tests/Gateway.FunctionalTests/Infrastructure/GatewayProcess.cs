@@ -29,7 +29,11 @@ public sealed class GatewayProcess : IAsyncDisposable
         }
     }
 
-    public static GatewayProcess Start(string workingDirectory, params string[] args)
+    public static GatewayProcess Start(string workingDirectory, params string[] args) =>
+        Start(workingDirectory, new Dictionary<string, string>(), args);
+
+    /// `environment`: variables to set for the process (NOTIFY_SOCKET, WATCHDOG_USEC, ...).
+    public static GatewayProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -38,6 +42,11 @@ public sealed class GatewayProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "gateway.dll"));
         foreach (var arg in args)
         {
@@ -77,6 +86,32 @@ public sealed class GatewayProcess : IAsyncDisposable
         }
 
         throw new Xunit.Sdk.XunitException($"gateway never printed \"{text}\":\n" + string.Join("\n", Output));
+    }
+
+    public int Id => _process.Id;
+
+    /// Sends a signal (TERM, HUP, INT) to this process only, as systemd or an operator would.
+    public void Signal(string name)
+    {
+        using var kill = Process.Start("kill", ["-" + name, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    /// The exit code, or null if the process is still running after `timeout`.
+    public async Task<int?> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+
+        _process.WaitForExit(); // drains the asynchronous output readers
+        return _process.ExitCode;
     }
 
     private void Add(string? line)

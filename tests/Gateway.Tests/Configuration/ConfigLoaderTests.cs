@@ -138,7 +138,7 @@ public sealed class ConfigLoaderTests
                 limits: { max_mesage_size: 1MiB, idle_timeout: soon }
             upstreams:
               chat: { destinations: [http://127.0.0.1:9000], retries: -1 }
-            admin: { address: 127.0.0.1:9090 }
+            admin: { address: 9090 }
             """);
 
         Assert.Equal([
@@ -150,7 +150,7 @@ public sealed class ConfigLoaderTests
             "gw.yaml:7:52: routes[0].limits.idle_timeout: expected a duration like 500ms, 30s, 5m or 1h, or 0/off to disable, got `soon`",
             "gw.yaml:9:26: upstreams.chat.destinations[0]: expected an absolute ws:// or wss:// URI such as ws://10.0.0.5:9000, got `http://127.0.0.1:9000`",
             "gw.yaml:9:59: upstreams.chat.retries: must be at least 0, got `-1`",
-            "gw.yaml:10:1: admin: `admin` is not supported by this version of the gateway yet",
+            "gw.yaml:10:19: admin.address: expected host:port such as 0.0.0.0:8443, [::]:8443, localhost:8080 or *:8443, got `9090`",
         ], errors);
     }
 

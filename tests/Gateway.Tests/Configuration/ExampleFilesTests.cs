@@ -25,7 +25,7 @@ public sealed class ExampleFilesTests
     [Fact]
     public void Every_example_file_is_tested()
     {
-        var tested = new[] { "minimal.yaml", "tls-sni.yaml", "routes-and-limits.yaml" };
+        var tested = new[] { "minimal.yaml", "tls-sni.yaml", "routes-and-limits.yaml", "service.yaml" };
 
         Assert.Equal(tested.Order(), Directory.GetFiles(Path.GetDirectoryName(ExamplePath("x"))!, "*.yaml").Select(Path.GetFileName).Order());
     }
@@ -65,5 +65,16 @@ public sealed class ExampleFilesTests
         Assert.Equal(TimeSpan.FromHours(1), byName["telemetry"].Limits.IdleTimeout);
         Assert.Equal(new RateConfig(10, TimeSpan.FromSeconds(1), 50), byName["telemetry"].Limits.MessagesPerConnection);
         Assert.Equal((4L << 20, 256L << 20, 200), (byName["files"].Limits.MaxFrameSize, byName["files"].Limits.MaxMessageSize, byName["files"].Limits.MaxConnections));
+    }
+
+    [Fact]
+    public void Service_example_has_the_admin_listener_on_loopback_json_logs_and_the_default_grace()
+    {
+        var config = LoadExample("service.yaml");
+
+        Assert.Equal(new IPEndPoint(IPAddress.Loopback, 9090), config.Operations.Admin!.EndPoint);
+        Assert.Equal(LogFormat.Json, config.Operations.LogFormat);
+        Assert.Equal(OperationsConfig.DefaultShutdownGrace, config.Operations.ShutdownGrace);
+        Assert.Equal("/var/lib/gateway/certs/ws.example.com.crt", config.Listeners[0].Tls!.Certificates[0].CertPath);
     }
 }

@@ -14,8 +14,7 @@ internal sealed record ConfigSection(string Name, IReadOnlyList<string> Keys, IR
 internal static class ConfigSections
 {
     public static readonly ConfigSection Root = new("(root)",
-        ["listen", "defaults", "routes", "upstreams", "demo"],
-        NotYetSupported: ["admin"]);
+        ["listen", "admin", "defaults", "routes", "upstreams", "demo", "shutdown_grace", "logging"], []);
 
     public static readonly ConfigSection Listener = new("listen[]", ["address", "tls", "redirect_to_https"], []);
 
@@ -44,4 +43,8 @@ internal static class ConfigSections
         NotYetSupported: ["health_check", "tls"]);
 
     public static readonly ConfigSection Demo = new("demo", ["echo_address"], []);
+
+    public static readonly ConfigSection Admin = new("admin", ["address"], []);
+
+    public static readonly ConfigSection Logging = new("logging", ["format"], []);
 }

@@ -22,7 +22,8 @@ internal static class GatewayConfigValidator
         var upstreams = map.Required("upstreams") is { } u ? UpstreamsValidator.Read(u, errors) : null;
         var routes = routesField is { } r ? RoutesValidator.Read(r, defaults, upstreams?.Keys.ToArray(), errors) : [];
         var demo = map.Optional("demo") is { } demoField ? DemoValidator.Read(demoField, listeners, errors) : null;
-        return new GatewayConfig(sourcePath, listeners, defaults, routes, upstreams ?? noUpstreams, demo);
+        var operations = OperationsValidator.Read(map, listeners, demo, errors);
+        return new GatewayConfig(sourcePath, listeners, defaults, routes, upstreams ?? noUpstreams, demo) { Operations = operations };
     }
 
     private static LimitsConfig ReadDefaults(ConfigField defaults, ConfigErrorCollector errors)
