@@ -50,7 +50,17 @@ catch (Gateway.Tls.CertificateLoadException e)
 }
 
 await using var running = app;
-await app.StartAsync();
+try
+{
+    await app.StartAsync();
+}
+catch (IOException e)
+{
+    // Kestrel reports an address in use (or not bindable) as an IOException: say which, without a stack trace.
+    Console.Error.WriteLine($"{command.ConfigPath}: cannot listen: {e.Message}");
+    return 1;
+}
+
 using var reloadSignal = ReloadSignal.Register(app.Services.GetRequiredService<ConfigReloader>());
 await app.WaitForShutdownAsync();
 await app.StopAsync();

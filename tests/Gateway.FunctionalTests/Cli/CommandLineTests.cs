@@ -70,3 +70,33 @@ public sealed class CommandLineTests
         Assert.Contains(output, l => l.Contains("gateway check --config PATH"));
     }
 }
+
+/// A listener that cannot bind stops the start with one clear line, not a stack trace.
+public sealed class StartupFailureTests
+{
+    [Fact]
+    public async Task Port_in_use_is_reported_and_exits_1()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        var directory = Directory.CreateTempSubdirectory("gateway-bind-").FullName;
+        File.WriteAllText(Path.Combine(directory, "gateway.yaml"), $$"""
+            listen:
+              - address: 127.0.0.1:{{port}}
+            routes:
+              - name: r
+                match: { path: "/ws" }
+                upstream: u
+            upstreams:
+              u:
+                destinations: [ws://127.0.0.1:9]
+            """);
+
+        var (exit, output) = await GatewayProcess.RunAsync(directory);
+
+        Assert.Equal(1, exit);
+        Assert.Contains(output, l => l.StartsWith("gateway.yaml: cannot listen: ", StringComparison.Ordinal));
+        Assert.DoesNotContain(output, l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal));
+    }
+}
