@@ -26,11 +26,13 @@ public static class ListenerTls
             throw new CertificateLoadException(e.Message, e);
         }
 
-        return new HttpsConnectionAdapterOptions
+        var options = new HttpsConnectionAdapterOptions
         {
             ServerCertificateSelector = (_, serverName) => store.Select(serverName),
             SslProtocols = tls.MinVersion == SslProtocols.Tls13 ? SslProtocols.Tls13 : SslProtocols.Tls12 | SslProtocols.Tls13,
         };
+        ClientCertificates.Apply(options, tls.ClientCertificates);
+        return options;
     }
 
     /// `self_signed_if_missing: true` (the default gateway.yaml sets it): the first run on a fresh machine makes a

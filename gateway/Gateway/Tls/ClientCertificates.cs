@@ -1,0 +1,46 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Gateway.Configuration;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+
+namespace Gateway.Tls;
+
+/// Mutual TLS on a listener (`client_certificates`): Kestrel asks for a certificate (allow) or insists on one
+/// (require), and a certificate that is presented must chain to the configured `ca` and only to it: the machine's
+/// trust store is not consulted, so a certificate from any public CA is no way in. Which subjects a route admits is
+/// the route's `auth.client_certificate`.
+public static class ClientCertificates
+{
+    public static void Apply(HttpsConnectionAdapterOptions options, ClientCertificatesConfig? config)
+    {
+        if (config is null || config.Mode == ClientCertificateRequirement.None)
+        {
+            return;
+        }
+
+        options.ClientCertificateMode = config.Mode == ClientCertificateRequirement.Require
+            ? ClientCertificateMode.RequireCertificate
+            : ClientCertificateMode.AllowCertificate;
+        var roots = config.Ca;
+        options.ClientCertificateValidation = (certificate, _, _) => ChainsTo(certificate, roots);
+    }
+
+    /// RFC 5280 section 6 path validation against `roots` alone; revocation is not checked (no network at handshake
+    /// time), so revoke by removing a CA or by a route's subject patterns.
+    public static bool ChainsTo(X509Certificate2 certificate, X509Certificate2Collection roots)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        // id-kp-clientAuth (RFC 5280 4.2.1.12): a server certificate from the same CA is not a client certificate.
+        chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.2"));
+        bool valid = chain.Build(certificate);
+        foreach (var element in chain.ChainElements)
+        {
+            element.Certificate.Dispose();
+        }
+
+        return valid;
+    }
+}
