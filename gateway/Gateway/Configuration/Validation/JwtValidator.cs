@@ -26,7 +26,8 @@ internal static class JwtValidator
         if (MappingReader.Open(field, ConfigSections.Jwt, errors) is not { } map)
             return null;
 
-        var sources = KeySources.Select(k => (Key: k, Field: map.Optional(k))).Where(s => s.Field is not null).ToList();
+        var sources = KeySources.Select(k => (Key: k, Field: map.Optional(k))).Where(s => s.Field is not null)
+            .OrderBy(s => s.Field!.Value.Node.Line).ThenBy(s => s.Field!.Value.Node.Column).ToList();
         if (sources.Count == 0)
             errors.Add(map.Field.Node, map.Path.Key("keys"), "required: give one of `keys` (a JWKS file), `jwks_url`, `public_key` or `secret`");
         foreach (var extra in sources.Skip(1))
