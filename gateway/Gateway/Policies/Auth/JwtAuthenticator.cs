@@ -38,20 +38,20 @@ public sealed class JwtAuthenticator : IAuthMethod
 
     public async ValueTask<AuthResult> ValidateAsync(string token, CancellationToken cancellationToken)
     {
+        JsonWebToken parsed;
+        try
+        {
+            parsed = _handler.ReadJsonWebToken(token);
+        }
+        catch (ArgumentException)
+        {
+            return Invalid("malformed token");
+        }
+
         IReadOnlyList<SecurityKey> keys = _config.Keys;
         if (_jwks is not null)
         {
-            string? kid;
-            try
-            {
-                kid = _handler.ReadJsonWebToken(token).Kid;
-            }
-            catch (ArgumentException)
-            {
-                return Invalid("malformed token");
-            }
-
-            var fetched = await _jwks.GetKeysAsync(kid, cancellationToken);
+            var fetched = await _jwks.GetKeysAsync(string.IsNullOrEmpty(parsed.Kid) ? null : parsed.Kid, cancellationToken);
             if (fetched is null)
             {
                 return AuthResult.Refuse(PolicyOutcome.Unavailable("signing keys unavailable"));
@@ -60,10 +60,10 @@ public sealed class JwtAuthenticator : IAuthMethod
             keys = fetched;
         }
 
-        var result = await _handler.ValidateTokenAsync(token, ParametersFor(keys));
+        var result = await _handler.ValidateTokenAsync(parsed, ParametersFor(keys));
         if (!result.IsValid)
         {
-            return Invalid(Describe(result.Exception));
+            return Invalid(Describe(result.Exception, parsed.Kid, keys));
         }
 
         foreach (var (claim, required) in _config.RequiredClaims)
@@ -113,7 +113,7 @@ public sealed class JwtAuthenticator : IAuthMethod
         AuthResult.Refuse(PolicyOutcome.Unauthorized("invalid token: " + description, Challenges.InvalidToken(_route, description)));
 
     /// Short, fixed descriptions: the library's messages can quote the token's contents.
-    private static string Describe(Exception? e) => e switch
+    private static string Describe(Exception? e, string? kid, IReadOnlyList<SecurityKey> keys) => e switch
     {
         SecurityTokenExpiredException => "token expired",
         SecurityTokenNotYetValidException => "token not yet valid",
@@ -121,7 +121,9 @@ public sealed class JwtAuthenticator : IAuthMethod
         SecurityTokenInvalidIssuerException => "wrong issuer",
         SecurityTokenInvalidAudienceException => "wrong audience",
         SecurityTokenInvalidAlgorithmException => "algorithm not allowed",
-        SecurityTokenSignatureKeyNotFoundException => "unknown signing key",
+        // Without a kid every key is tried, and a signature none of them verifies is a bad signature.
+        SecurityTokenSignatureKeyNotFoundException when !string.IsNullOrEmpty(kid) && !keys.Any(k => k.KeyId == kid) => "unknown signing key",
+        SecurityTokenSignatureKeyNotFoundException => "bad signature",
         SecurityTokenInvalidSignatureException => "bad signature",
         SecurityTokenMalformedException or ArgumentException => "malformed token",
         _ => "token rejected",
