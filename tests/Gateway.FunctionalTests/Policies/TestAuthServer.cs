@@ -28,6 +28,7 @@ public sealed class TestAuthServer : IAsyncDisposable
 
     public int Checks => Volatile.Read(ref _checks);
 
+    /// A copy: Kestrel reuses a request's header collection once the request is done.
     public IHeaderDictionary? LastCheckHeaders { get; private set; }
 
     public static async Task<TestAuthServer> StartAsync()
@@ -45,7 +46,7 @@ public sealed class TestAuthServer : IAsyncDisposable
         app.MapGet("/check", (HttpContext context) =>
         {
             Interlocked.Increment(ref server._checks);
-            server.LastCheckHeaders = context.Request.Headers;
+            server.LastCheckHeaders = new HeaderDictionary(context.Request.Headers.ToDictionary(h => h.Key, h => h.Value));
             switch (context.Request.Headers.Authorization.ToString())
             {
                 case "Bearer let-me-in":
