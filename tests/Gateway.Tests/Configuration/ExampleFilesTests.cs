@@ -25,7 +25,7 @@ public sealed class ExampleFilesTests
     [Fact]
     public void Every_example_file_is_tested()
     {
-        var tested = new[] { "minimal.yaml", "tls-sni.yaml", "routes-and-limits.yaml" };
+        var tested = new[] { "minimal.yaml", "tls-sni.yaml", "routes-and-limits.yaml", "policies.yaml" };
 
         Assert.Equal(tested.Order(), Directory.GetFiles(Path.GetDirectoryName(ExamplePath("x"))!, "*.yaml").Select(Path.GetFileName).Order());
     }
@@ -65,5 +65,21 @@ public sealed class ExampleFilesTests
         Assert.Equal(TimeSpan.FromHours(1), byName["telemetry"].Limits.IdleTimeout);
         Assert.Equal(new RateConfig(10, TimeSpan.FromSeconds(1), 50), byName["telemetry"].Limits.MessagesPerConnection);
         Assert.Equal((4L << 20, 256L << 20, 200), (byName["files"].Limits.MaxFrameSize, byName["files"].Limits.MaxMessageSize, byName["files"].Limits.MaxConnections));
+    }
+
+    [Fact]
+    public void Policies_example_loads_its_keys_and_certificates()
+    {
+        var config = LoadExample("policies.yaml");
+
+        Assert.Equal(ClientCertificateRequirement.Allow, config.Listeners[0].Tls!.ClientCertificates!.Mode);
+        Assert.Equal("CN=Example Clients CA", Assert.Single(config.Listeners[0].Tls!.ClientCertificates!.Ca).Subject);
+        var byName = config.Routes.ToDictionary(r => r.Name);
+        Assert.Equal("example-2025", Assert.Single(byName["chat"].Auth!.Jwt!.Keys).KeyId);
+        Assert.Equal(2, byName["chat"].Origins!.Patterns.Count);
+        Assert.Equal("robot-1", Assert.Single(byName["robots"].Auth!.ApiKeys!.Keys).Name);
+        Assert.Equal(["CN=robot-*"], byName["robots"].Auth!.ClientCertificate!.Subjects);
+        Assert.Equal(OriginMode.SameOrigin, byName["legacy"].Origins!.Mode);
+        Assert.Equal(TimeSpan.FromSeconds(2), byName["legacy"].Auth!.External!.Timeout);
     }
 }
