@@ -30,13 +30,28 @@ public sealed class PolicyGate : IDisposable
             return new GateResult(limited, null, null);
         }
 
+        try
+        {
+            return await CheckOriginAndAuthAsync(context, route, lease!, cancellationToken);
+        }
+        catch
+        {
+            // The client went away during an auth call, or an auth method failed unexpectedly: give the permits back.
+            lease!.Dispose();
+            throw;
+        }
+    }
+
+    private async ValueTask<GateResult> CheckOriginAndAuthAsync(HttpContext context, RouteConfig route, IDisposable lease,
+        CancellationToken cancellationToken)
+    {
         var policies = PoliciesFor(route);
         var request = context.Request;
 
         // (5) Origin (403).
         if (policies.Origin?.Check(request.Headers.Origin, request.Host.Value, request.IsHttps) is { IsAdmitted: false } refused)
         {
-            lease!.Dispose();
+            lease.Dispose();
             return new GateResult(refused, null, null);
         }
 
@@ -47,7 +62,7 @@ public sealed class PolicyGate : IDisposable
             var result = await auth.AuthenticateAsync(context, cancellationToken);
             if (!result.Outcome.IsAdmitted)
             {
-                lease!.Dispose();
+                lease.Dispose();
                 return new GateResult(result.Outcome, null, null);
             }
 

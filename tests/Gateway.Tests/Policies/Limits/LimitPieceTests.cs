@@ -44,6 +44,20 @@ public sealed class LimitPieceTests
     }
 
     [Fact]
+    public async Task Per_address_buckets_refill_without_a_timer_of_their_own()
+    {
+        var limits = LimitsConfig.Default with { HandshakesPerIp = new RateConfig(1, TimeSpan.FromMilliseconds(100), 1) };
+        using var limiters = new RouteLimiters(limits);
+        var address = IPAddress.Parse("198.51.100.7");
+
+        limiters.TryAdmit(address).Lease!.Dispose();
+        Assert.Equal(429, limiters.TryAdmit(address).Outcome.Status);
+        await Task.Delay(400); // the partitioned limiter's heartbeat (every 100 ms) replenishes the bucket
+
+        Assert.True(limiters.TryAdmit(address).Outcome.IsAdmitted);
+    }
+
+    [Fact]
     public void Message_bucket_refills_from_elapsed_time()
     {
         long start = 1_000_000;
