@@ -12,6 +12,7 @@ public sealed class ProtocolError
     private const ushort Protocol = 1002;      // RFC 6455 7.4.1: protocol error
     private const ushort InvalidPayload = 1007; // RFC 6455 7.4.1: data inconsistent with the message type
     private const ushort TooBig = 1009;         // RFC 6455 7.4.1: message too big to process
+    private const ushort Policy = 1008;         // RFC 6455 7.4.1: a message that violates the endpoint's policy
 
     private ProtocolError(string code, string message, ushort closeCode)
     {
@@ -92,12 +93,16 @@ public sealed class ProtocolError
     public static readonly ProtocolError InvalidCloseReason =
         new("close.invalid_reason", "close reason is not valid UTF-8", InvalidPayload);
 
+    /// <summary>The client sent messages faster than `messages_per_connection` allows (contract section 4: 1008).</summary>
+    public static readonly ProtocolError MessageRateExceeded =
+        new("limit.message_rate", "message rate exceeded", Policy);
+
     /// <summary>Every error defined here, for documentation and tests.</summary>
     public static IReadOnlyList<ProtocolError> All { get; } =
     [
         UnmaskedFrame, MaskedFrame, ReservedBits, ReservedOpcode, ControlFrameTooLong, ControlFrameFragmented,
         UnexpectedContinuation, ExpectedContinuation, InvalidLength, FrameTooLarge, MessageTooLarge, InvalidUtf8,
-        InvalidClosePayload, InvalidCloseCode, InvalidCloseReason,
+        InvalidClosePayload, InvalidCloseCode, InvalidCloseReason, MessageRateExceeded,
     ];
 
     public override string ToString() => $"{Code} (close {CloseCode}): {Message}";

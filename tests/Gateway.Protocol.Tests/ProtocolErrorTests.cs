@@ -26,7 +26,7 @@ public class ProtocolErrorTests
         {
             Assert.InRange(Encoding.UTF8.GetByteCount(error.Message), 1, 123);
             Assert.Matches("^[a-z0-9]+\\.[a-z0-9_]+$", error.Code);
-            Assert.Contains(error.CloseCode, new ushort[] { 1002, 1007, 1009 });
+            Assert.Contains(error.CloseCode, new ushort[] { 1002, 1007, 1008, 1009 });
         }
     }
 
@@ -38,6 +38,8 @@ public class ProtocolErrorTests
         Assert.Equal(1009, ProtocolError.FrameTooLarge.CloseCode);
         Assert.Equal(1009, ProtocolError.MessageTooLarge.CloseCode);
         Assert.Equal(1002, ProtocolError.UnmaskedFrame.CloseCode);
+        Assert.Equal(1008, ProtocolError.MessageRateExceeded.CloseCode);
+        Assert.Equal("limit.message_rate", ProtocolError.MessageRateExceeded.Code);
     }
 
     [Fact]

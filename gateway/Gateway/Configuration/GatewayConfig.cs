@@ -20,7 +20,9 @@ public sealed record GatewayConfig(string SourcePath, IReadOnlyList<ListenerConf
 /// </summary>
 public sealed record ListenerConfig(string Address, IPEndPoint EndPoint, TlsConfig? Tls);
 
-public sealed record TlsConfig(IReadOnlyList<CertificateConfig> Certificates, SslProtocols MinVersion)
+/// <summary><see cref="ClientCertificates"/> null: no client certificate is asked for (mTLS off).</summary>
+public sealed record TlsConfig(IReadOnlyList<CertificateConfig> Certificates, SslProtocols MinVersion,
+    ClientCertificatesConfig? ClientCertificates = null)
 {
     /// <summary>TLS 1.2 is the oldest version RFC 9325 section 3.1.1 still allows; 1.0 and 1.1 are deprecated by RFC 8996.</summary>
     public const SslProtocols DefaultMinVersion = SslProtocols.Tls12;

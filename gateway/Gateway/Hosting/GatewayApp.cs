@@ -62,6 +62,7 @@ public sealed class GatewayApp : IAsyncDisposable
         builder.Services.AddSingleton<DestinationPicker>();
         builder.Services.AddSingleton<UpstreamConnector>();
         builder.Services.AddSingleton<UpgradeHandler>();
+        builder.Services.AddSingleton<Policies.PolicyGate>();
 
         var app = builder.Build();
         var handler = app.Services.GetRequiredService<UpgradeHandler>();

@@ -41,7 +41,13 @@ public sealed class ListenerSet
         kestrel.ConfigureHttpsDefaults(https =>
         {
             https.ServerCertificateSelector = (connection, serverName) => For(connection?.LocalEndPoint)?.Certificates!.Select(serverName);
-            https.OnAuthenticate = (connection, ssl) => ssl.EnabledSslProtocols = For(connection.LocalEndPoint)?.Protocols ?? SslProtocols.None;
+            https.OnAuthenticate = (connection, ssl) =>
+            {
+                var listener = For(connection.LocalEndPoint);
+                ssl.EnabledSslProtocols = listener?.Protocols ?? SslProtocols.None;
+                ClientCertificates.Handshake.Value = listener?.Listener.Tls?.ClientCertificates;
+            };
+            https.ClientCertificateValidation = (certificate, _, _) => ClientCertificates.Validate(certificate);
         });
         kestrel.Configure(Configuration, reloadOnChange: true);
     }
@@ -80,6 +86,10 @@ public sealed class ListenerSet
             data[name + ":Url"] = $"{(certificates is null ? "http" : "https")}://{listener.EndPoint}";
             // WebSocket upgrades are HTTP/1.1 (RFC 6455); HTTP/2 WebSockets (RFC 8441) are not relayed yet.
             data[name + ":Protocols"] = nameof(HttpProtocols.Http1);
+            if (certificates is not null)
+            {
+                data[name + ":ClientCertificateMode"] = ClientCertificates.KestrelMode(listener.Tls!.ClientCertificates).ToString();
+            }
         }
 
         _source.Replace(data);
@@ -108,7 +118,9 @@ public sealed class ListenerSet
     /// address and scheme (Kestrel rebinds an endpoint whose URL changed, cutting its connections).
     public bool Keeps(Prepared next, IPEndPoint local) =>
         _current.Find(local) is { } now && next.Find(local) is { } then
-        && now.Listener.EndPoint.Equals(then.Listener.EndPoint) && (now.Certificates is null) == (then.Certificates is null);
+        && now.Listener.EndPoint.Equals(then.Listener.EndPoint) && (now.Certificates is null) == (then.Certificates is null)
+        // The client certificate mode is part of the endpoint's Kestrel configuration: changing it rebinds.
+        && ClientCertificates.KestrelMode(now.Listener.Tls?.ClientCertificates) == ClientCertificates.KestrelMode(then.Listener.Tls?.ClientCertificates);
 
     private PreparedListener? For(EndPoint? local) => _current.Find(local);
 

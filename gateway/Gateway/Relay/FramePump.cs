@@ -26,9 +26,11 @@ internal sealed class FramePump
     private readonly RelaySession _session;
     private readonly PieceWriter _writer;
     private readonly byte[] _control = new byte[125];
+    private readonly MessageBucket? _messageRate;
 
-    public FramePump(Leg from, Leg to, RelaySession session, DirectionCounters counters)
+    public FramePump(Leg from, Leg to, RelaySession session, DirectionCounters counters, MessageBucket? messageRate = null)
     {
+        _messageRate = messageRate;
         _from = from;
         _to = to;
         _session = session;
@@ -131,6 +133,13 @@ internal sealed class FramePump
                             }
 
                             continue;
+                        }
+
+                        // A new message counts against messages_per_connection before any of it is forwarded.
+                        if (_messageRate is not null && header.Opcode != Opcode.Continuation && !_messageRate.TryTake())
+                        {
+                            exit = new PumpExit(PumpExitKind.Violation, Error: ProtocolError.MessageRateExceeded);
+                            break;
                         }
 
                         inFrame = true;

@@ -43,7 +43,7 @@ public sealed class RelaySession
     {
         var started = Stopwatch.GetTimestamp();
         var heartbeat = HeartbeatAsync(_stop.Token);
-        var clientPump = RunPumpAsync(new FramePump(_client, _upstream, this, _clientToUpstream));
+        var clientPump = RunPumpAsync(new FramePump(_client, _upstream, this, _clientToUpstream, MessageBucket.For(_limits.ClientMessageRate)));
         var upstreamPump = RunPumpAsync(new FramePump(_upstream, _client, this, _upstreamToClient));
         await Task.WhenAll(clientPump, upstreamPump);
         _stop.Cancel();

@@ -1,20 +1,30 @@
 using System.Net;
 using System.Net.Sockets;
+using Gateway.Configuration;
+using Gateway.Policies.Auth;
 using Microsoft.AspNetCore.Http;
 
 namespace Gateway.Upgrade;
 
 /// The client headers that go into the upstream handshake: Origin and Cookie as sent, and where the request came
-/// from (X-Forwarded-For/-Proto/-Host, RFC 7239 Forwarded), appended to what an earlier proxy said.
+/// from (X-Forwarded-For/-Proto/-Host, RFC 7239 Forwarded), appended to what an earlier proxy said. With
+/// `forward.headers`, those client headers instead of the default three; with `forward.identity_headers`, the
+/// verified identity as X-Auth-*. A client's own X-Auth-* headers are never copied, whatever the config.
 internal static class ForwardedHeaders
 {
     private static readonly string[] Copied = ["Origin", "Cookie", "User-Agent"];
 
-    public static List<KeyValuePair<string, string>> From(HttpRequest request, IPAddress? client)
+    public static List<KeyValuePair<string, string>> From(HttpRequest request, IPAddress? client, ForwardConfig? forward = null,
+        Identity? identity = null)
     {
         var headers = new List<KeyValuePair<string, string>>(8);
-        foreach (var name in Copied)
+        foreach (var name in forward?.Headers ?? Copied)
         {
+            if (name.StartsWith("X-Auth-", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
             foreach (var value in request.Headers[name])
             {
                 if (!string.IsNullOrEmpty(value))
@@ -34,6 +44,11 @@ internal static class ForwardedHeaders
             ? $"\"[{address}]\"" : address;
         string forwarded = $"for={node};proto={proto}" + (host.Length > 0 ? $";host=\"{host}\"" : "");
         headers.Add(new("Forwarded", Append(request.Headers["Forwarded"].ToString(), forwarded)));
+        if (forward is { IdentityHeaders: true } && identity is not null)
+        {
+            headers.AddRange(identity.Headers());
+        }
+
         return headers;
     }
 

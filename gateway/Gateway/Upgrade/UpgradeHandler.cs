@@ -3,6 +3,8 @@ using System.Text;
 using Gateway.Configuration;
 using Gateway.Diagnostics;
 using Gateway.Operations;
+using Gateway.Policies;
+using Gateway.Policies.Auth;
 using Gateway.Protocol.Handshake;
 using Gateway.Relay;
 using Gateway.Routing;
@@ -19,7 +21,7 @@ namespace Gateway.Upgrade;
 /// (9) 101 to the client, (10) relay until both legs are closed, (11) access log line.
 public sealed class UpgradeHandler(
     RouteTableHolder routes, DestinationPicker picker, UpstreamConnector connector, SessionRegistry sessions, GatewayMetrics metrics,
-    ILogger<UpgradeHandler> logger)
+    PolicyGate policies, ILogger<UpgradeHandler> logger)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -52,12 +54,21 @@ public sealed class UpgradeHandler(
             return;
         }
 
+        // (4-6) Limits, Origin and auth, cheapest first; nothing has reached the upstream yet.
+        using var admission = await policies.CheckAsync(context, route, context.RequestAborted);
+        if (!admission.Outcome.IsAdmitted)
+        {
+            Log.UpgradeRefused(logger, routeName, client, admission.Outcome.Status, admission.Outcome.Reason);
+            await admission.Outcome.WriteAsync(context.Response);
+            return;
+        }
+
         // (7) Destination pick, by the cluster's YARP load-balancing policy.
         var candidates = picker.Pick(context, proxy, upstream);
 
         // (8) Connect and our own client handshake upstream (fresh key, accept verified); retries under Polly.
-        var upstreamRequest = new UpstreamRequest(request.Path.Value + request.QueryString.Value, subprotocols,
-            ForwardedHeaders.From(request, context.Connection.RemoteIpAddress));
+        var upstreamRequest = new UpstreamRequest(request.Path.Value + CredentialQuery.Strip(request.QueryString.Value ?? "", route.Auth),
+            subprotocols, ForwardedHeaders.From(request, context.Connection.RemoteIpAddress, route.Forward, admission.Identity));
         long connectStarted = Stopwatch.GetTimestamp();
         var (connection, failure) = await connector.ConnectAsync(upstream, candidates.Select(c => c.Address).ToList(),
             upstreamRequest, context.RequestAborted);
@@ -85,7 +96,9 @@ public sealed class UpgradeHandler(
 
             // (10) Relay until both legs are closed.
             var limits = new RelayLimits(route.Limits.MaxFrameSize, route.Limits.MaxMessageSize,
-                route.Limits.IdleTimeout, route.Limits.PingInterval, route.Limits.CloseTimeout);
+                route.Limits.IdleTimeout, route.Limits.PingInterval, route.Limits.CloseTimeout,
+                new MessageRate(route.Limits.MessagesPerConnection.Rate, route.Limits.MessagesPerConnection.Per,
+                    route.Limits.MessagesPerConnection.Burst));
             var session = new RelaySession(DuplexPipe.Over(clientStream), connection.Pipe, limits);
             Track(destination, +1);
             RelayResult result;

@@ -58,7 +58,9 @@ public sealed class ClientWebSocketEchoTests(NodeEchoUpstream upstream) : IClass
     [Fact]
     public async Task Keeps_100_concurrent_sessions_apart()
     {
-        await using var gateway = await GatewayUnderTest.ForUpstreamAsync(upstream.Address);
+        await using var gateway = await GatewayUnderTest.ForUpstreamAsync(upstream.Address,
+            // 100 handshakes at once from one address: over the default handshakes_per_ip burst (40).
+            routeExtra: "limits: { handshakes_per_ip: { rate: 200, burst: 200 }, max_connections_per_ip: 200 }");
         var sessions = Enumerable.Range(0, 100).Select(async i =>
         {
             using var socket = await Clients.ConnectAsync(new Uri(i % 2 == 0 ? gateway.Ws : gateway.Wss, $"/ws/{i}"));

@@ -25,7 +25,8 @@ public sealed class GatewayUnderTest : IAsyncDisposable
     public CapturedLogs Logs { get; }
     public string CertificatePath => Path.Combine(_directory, "test.crt");
 
-    public static async Task<GatewayUnderTest> StartAsync(string body)
+    /// `tlsExtra` goes under the wss:// listener's `tls`, e.g. `client_certificates: { ... }`.
+    public static async Task<GatewayUnderTest> StartAsync(string body, string tlsExtra = "")
     {
         string directory = Directory.CreateTempSubdirectory("gateway-test-").FullName;
         int wsPort = FreePort.Next();
@@ -39,6 +40,7 @@ public sealed class GatewayUnderTest : IAsyncDisposable
                     - cert: test.crt
                       key: test.key
                       self_signed_if_missing: true
+            {Indent(tlsExtra, 6)}
             {body}
             """;
         var loaded = ConfigLoader.LoadFromText(yaml, "test.yaml", directory);

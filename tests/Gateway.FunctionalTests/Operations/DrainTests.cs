@@ -22,6 +22,9 @@ public sealed class DrainTests
             listen:
               - address: 127.0.0.1:{port}
             shutdown_grace: {Grace.TotalSeconds}s
+            defaults:
+              # All sessions come from 127.0.0.1 at once: above the default per-address handshake burst (40).
+              limits: {"{"} handshakes_per_ip: {"{"} rate: 200, burst: 200 {"}"}, max_connections_per_ip: 200 {"}"}
             routes:
               - name: echo
                 match: {"{"} path: '/ws/{"{"}**rest{"}"}' {"}"}

@@ -17,7 +17,8 @@ public sealed class ReloadUnderLoadTests(NodeEchoUpstream upstream) : IClassFixt
         listen:
           - address: 127.0.0.1:{port}
         defaults:
-          limits: {"{"} close_timeout: 2s {"}"}
+          # 50 sessions from 127.0.0.1 at once: above the default per-address handshake burst (40).
+          limits: {"{"} close_timeout: 2s, handshakes_per_ip: {"{"} rate: 200, burst: 200 {"}"}, max_connections_per_ip: 200 {"}"}
         routes:
         {routes}
         upstreams:

@@ -10,7 +10,9 @@ public sealed class BackpressureTests
     [Fact]
     public async Task Client_writes_stall_while_the_upstream_reads_nothing_then_everything_arrives()
     {
-        await using var pair = await SessionPair.OpenAsync("limits: { max_frame_size: 64KiB, max_message_size: 64KiB }");
+        // 1024 messages at once: far over the default messages_per_connection burst (200), which would close with 1008.
+        await using var pair = await SessionPair.OpenAsync("limits: { max_frame_size: 64KiB, max_message_size: 64KiB, " +
+            "messages_per_connection: { rate: 100000, burst: 100000 } }");
         var frame = RawFrame.Build(true, 0x2, new byte[60 * 1024], [1, 2, 3, 4]);
         const int frames = 1024; // 60 MiB: far more than socket buffers and the gateway's pipes hold together
 

@@ -48,7 +48,8 @@ public static class RawClient
     }
 
     /// Sends `request` raw and reads the response head, then the body when the status is not 101.
-    public static async Task<Response> SendAsync(Uri gateway, string request, bool tls = false)
+    public static async Task<Response> SendAsync(Uri gateway, string request, bool tls = false,
+        System.Security.Cryptography.X509Certificates.X509CertificateCollection? clientCertificates = null)
     {
         var client = new TcpClient { NoDelay = true };
         await client.ConnectAsync(gateway.Host, gateway.Port);
@@ -56,7 +57,7 @@ public static class RawClient
         if (tls)
         {
             var ssl = new SslStream(stream, false, (_, _, _, _) => true);
-            await ssl.AuthenticateAsClientAsync("localhost");
+            await ssl.AuthenticateAsClientAsync("localhost", clientCertificates, checkCertificateRevocation: false);
             stream = ssl;
         }
 

@@ -25,7 +25,7 @@ public sealed class ExampleFilesTests
     [Fact]
     public void Every_example_file_is_tested()
     {
-        var tested = new[] { "minimal.yaml", "tls-sni.yaml", "routes-and-limits.yaml", "service.yaml" };
+        var tested = new[] { "minimal.yaml", "tls-sni.yaml", "routes-and-limits.yaml", "service.yaml", "policies.yaml" };
 
         Assert.Equal(tested.Order(), Directory.GetFiles(Path.GetDirectoryName(ExamplePath("x"))!, "*.yaml").Select(Path.GetFileName).Order());
     }
@@ -76,5 +76,21 @@ public sealed class ExampleFilesTests
         Assert.Equal(LogFormat.Json, config.Operations.LogFormat);
         Assert.Equal(OperationsConfig.DefaultShutdownGrace, config.Operations.ShutdownGrace);
         Assert.Equal("/var/lib/gateway/certs/ws.example.com.crt", config.Listeners[0].Tls!.Certificates[0].CertPath);
+    }
+
+    [Fact]
+    public void Policies_example_loads_its_keys_and_certificates()
+    {
+        var config = LoadExample("policies.yaml");
+
+        Assert.Equal(ClientCertificateRequirement.Allow, config.Listeners[0].Tls!.ClientCertificates!.Mode);
+        Assert.Equal("CN=Example Clients CA", Assert.Single(config.Listeners[0].Tls!.ClientCertificates!.Ca).Subject);
+        var byName = config.Routes.ToDictionary(r => r.Name);
+        Assert.Equal("example-2025", Assert.Single(byName["chat"].Auth!.Jwt!.Keys).KeyId);
+        Assert.Equal(2, byName["chat"].Origins!.Patterns.Count);
+        Assert.Equal("robot-1", Assert.Single(byName["robots"].Auth!.ApiKeys!.Keys).Name);
+        Assert.Equal(["CN=robot-*"], byName["robots"].Auth!.ClientCertificate!.Subjects);
+        Assert.Equal(OriginMode.SameOrigin, byName["legacy"].Origins!.Mode);
+        Assert.Equal(TimeSpan.FromSeconds(2), byName["legacy"].Auth!.External!.Timeout);
     }
 }

@@ -19,8 +19,10 @@ internal static class ConfigSections
     public static readonly ConfigSection Listener = new("listen[]", ["address", "tls", "redirect_to_https"], []);
 
     public static readonly ConfigSection Tls = new("listen[].tls",
-        ["certificates", "min_version"],
-        NotYetSupported: ["acme", "client_certificates"]);
+        ["certificates", "min_version", "client_certificates"],
+        NotYetSupported: ["acme"]);
+
+    public static readonly ConfigSection ClientCertificates = new("listen[].tls.client_certificates", ["mode", "ca"], []);
 
     public static readonly ConfigSection Certificate = new("listen[].tls.certificates[]", ["cert", "key", "password", "hosts", "self_signed_if_missing"], []);
 
@@ -33,8 +35,20 @@ internal static class ConfigSections
     public static readonly ConfigSection Rate = new("limits rate", ["rate", "per", "burst"], []);
 
     public static readonly ConfigSection Route = new("routes[]",
-        ["name", "match", "upstream", "subprotocols", "limits"],
-        NotYetSupported: ["origins", "allow_missing_origin", "auth", "forward"]);
+        ["name", "match", "upstream", "subprotocols", "limits", "origins", "allow_missing_origin", "auth", "forward"], []);
+
+    public static readonly ConfigSection Auth = new("routes[].auth", ["jwt", "api_keys", "client_certificate", "external"], []);
+
+    public static readonly ConfigSection Jwt = new("routes[].auth.jwt",
+        ["algorithms", "keys", "jwks_url", "public_key", "secret", "issuer", "audience", "required_claims", "token_from"], []);
+
+    public static readonly ConfigSection ApiKeys = new("routes[].auth.api_keys", ["header", "query", "keys_file"], []);
+
+    public static readonly ConfigSection ClientCertificateAuth = new("routes[].auth.client_certificate", ["subjects"], []);
+
+    public static readonly ConfigSection ExternalAuth = new("routes[].auth.external", ["url", "timeout", "forward_headers"], []);
+
+    public static readonly ConfigSection Forward = new("routes[].forward", ["headers", "identity_headers"], []);
 
     public static readonly ConfigSection RouteMatch = new("routes[].match", ["host", "path"], []);
 

@@ -20,7 +20,7 @@ internal static class GatewayConfigValidator
         var routesField = map.Required("routes");
         // Upstreams before routes, whose `upstream` keys must name one of them.
         var upstreams = map.Required("upstreams") is { } u ? UpstreamsValidator.Read(u, errors) : null;
-        var routes = routesField is { } r ? RoutesValidator.Read(r, defaults, upstreams?.Keys.ToArray(), errors) : [];
+        var routes = routesField is { } r ? RoutesValidator.Read(r, defaults, upstreams?.Keys.ToArray(), errors, baseDirectory) : [];
         var demo = map.Optional("demo") is { } demoField ? DemoValidator.Read(demoField, listeners, errors) : null;
         var operations = OperationsValidator.Read(map, listeners, demo, errors);
         return new GatewayConfig(sourcePath, listeners, defaults, routes, upstreams ?? noUpstreams, demo) { Operations = operations };

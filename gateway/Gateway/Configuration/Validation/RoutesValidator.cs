@@ -11,7 +11,7 @@ internal static class RoutesValidator
     /// so references to it are not checked rather than all reported as missing.
     /// </summary>
     public static IReadOnlyList<RouteConfig> Read(ConfigField routes, LimitsConfig defaults,
-        IReadOnlyCollection<string>? upstreamNames, ConfigErrorCollector errors)
+        IReadOnlyCollection<string>? upstreamNames, ConfigErrorCollector errors, string baseDirectory = ".")
     {
         var read = new List<RouteConfig>();
         var firstByName = new Dictionary<string, KeyPath>(StringComparer.Ordinal);
@@ -35,8 +35,10 @@ internal static class RoutesValidator
             var subprotocols = map.Optional("subprotocols") is { } s ? SubprotocolRules.ReadList(s, errors) : [];
             var limits = map.Optional("limits") is { } l ? LimitsValidator.Read(l, defaults, errors) : defaults;
 
+            var (origins, auth, forward) = RoutePoliciesValidator.Read(map, baseDirectory, errors);
+
             if (name is not null && path is not null && upstream is not null)
-                read.Add(new RouteConfig(name, host, path, upstream, subprotocols, limits));
+                read.Add(new RouteConfig(name, host, path, upstream, subprotocols, limits, origins, auth, forward));
         }
         return [.. read];
     }

@@ -36,7 +36,8 @@ internal static class TlsValidator
             else
                 errors.Add(versionField, $"expected `tls1.2` or `tls1.3`, got `{version}`{Suggestions.DidYouMean(version, MinVersions.Keys)}");
         }
-        return new TlsConfig([.. certificates], minVersion);
+        var clientCertificates = map.Optional("client_certificates") is { } cc ? ClientCertificatesValidator.Read(cc, baseDirectory, errors) : null;
+        return new TlsConfig([.. certificates], minVersion, clientCertificates);
     }
 
     private static CertificateConfig? ReadCertificate(ConfigField item, string baseDirectory,

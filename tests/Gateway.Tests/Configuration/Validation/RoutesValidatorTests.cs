@@ -62,19 +62,8 @@ public sealed class RoutesValidatorTests
         Assert.Equal([expected], Errors(Route("    match: { path: /ws }\n" + subprotocols) + Rest));
     }
 
-    [Theory]
-    [InlineData("origins", "any")]
-    [InlineData("allow_missing_origin", "true")]
-    [InlineData("auth", "{ api_keys: { header: X-Api-Key } }")]
-    [InlineData("forward", "{ headers: [Cookie] }")]
-    public void Contract_keys_not_implemented_yet_are_refused_by_name(string key, string value)
-    {
-        Assert.Equal([$"gw.yaml:5:5: routes[0].{key}: `{key}` is not supported by this version of the gateway yet"],
-            Errors(Route($"    match: {{ path: /ws }}\n    {key}: {value}\n") + Rest));
-    }
-
     [Fact]
-    public void Misspelt_unsupported_key_still_gets_a_suggestion()
+    public void Misspelt_policy_key_gets_a_suggestion()
     {
         Assert.Equal(["gw.yaml:5:5: routes[0].orgins: unknown key `orgins`; did you mean `origins`?"],
             Errors(Route("    match: { path: /ws }\n    orgins: any\n") + Rest));

@@ -32,8 +32,6 @@ public sealed class TlsValidatorTests
         "gw.yaml:5:20: listen[0].tls.min_version: expected `tls1.2` or `tls1.3`, got `tls1.1`; did you mean `tls1.2`?")]
     [InlineData("      certificates: [{ cert: a.pfx }]\n      acme: { email: ops@example.com }\n",
         "gw.yaml:5:7: listen[0].tls.acme: `acme` is not supported by this version of the gateway yet")]
-    [InlineData("      certificates: [{ cert: a.pfx }]\n      client_certificates: { mode: require }\n",
-        "gw.yaml:5:7: listen[0].tls.client_certificates: `client_certificates` is not supported by this version of the gateway yet")]
     [InlineData("      certificates: [{ cert: a.pfx, pasword: x }]\n",
         "gw.yaml:4:37: listen[0].tls.certificates[0].pasword: unknown key `pasword`; did you mean `password`?")]
     public void Invalid_tls_gives_one_exact_error(string tls, string expected)
@@ -44,7 +42,7 @@ public sealed class TlsValidatorTests
     [Fact]
     public void Tls_that_is_not_a_mapping_says_what_goes_there()
     {
-        Assert.Equal(["gw.yaml:3:10: listen[0].tls: expected a mapping with `certificates` and `min_version`, got `on`"],
+        Assert.Equal(["gw.yaml:3:10: listen[0].tls: expected a mapping with `certificates`, `min_version` and `client_certificates`, got `on`"],
             Errors("listen:\n  - address: 127.0.0.1:443\n    tls: on\n" + Rest));
     }
 
