@@ -6,7 +6,7 @@ using Gateway.LoadTool.Scenarios;
 
 // loadtool echo   --listen 127.0.0.1:18100
 // loadtool run    --target NAME --run N --ws URL [--wss URL] [--pid PID] [--scenarios a,b,c,d] [--duration 5]
-//                 [--warmup 1] [--idle-sessions 9000] [--out results.jsonl]
+//                 [--warmup 1] [--idle-sessions 9000] [--idle-hold 0] [--out results.jsonl]
 // loadtool report --in results.jsonl --markdown FILE --json FILE [--conditions TEXT]
 const string Usage = "usage: loadtool echo|run|report [--option value ...] (see tests/perf/README.md)";
 if (args.Length == 0)

@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Security.Authentication;
 using Gateway.Configuration;
 using Gateway.Diagnostics;
@@ -7,9 +8,14 @@ using Microsoft.Extensions.Logging;
 namespace Gateway.Tls;
 
 /// Kestrel's HTTPS options for one listener: its certificates by SNI and the minimum TLS version.
+///
+/// Each certificate's SslServerAuthenticationOptions, with its SslStreamCertificateContext (the chain, built once),
+/// is made at start and handed to every handshake. A certificate selector that returns an X509Certificate2 makes
+/// SslStream build the chain against the system store and a new OpenSSL context on every handshake: measured with
+/// tests/perf/compare.sh, that was most of the gateway's CPU per new TLS session.
 public static class ListenerTls
 {
-    public static HttpsConnectionAdapterOptions Options(TlsConfig tls, ILogger logger)
+    public static TlsHandshakeCallbackOptions Options(TlsConfig tls, ILogger logger)
     {
         foreach (var certificate in tls.Certificates)
         {
@@ -26,10 +32,18 @@ public static class ListenerTls
             throw new CertificateLoadException(e.Message, e);
         }
 
-        return new HttpsConnectionAdapterOptions
+        var protocols = tls.MinVersion == SslProtocols.Tls13 ? SslProtocols.Tls13 : SslProtocols.Tls12 | SslProtocols.Tls13;
+        var options = store.Certificates.ToDictionary<LoadedCertificate, object, SslServerAuthenticationOptions>(c => c.Certificate, c => new SslServerAuthenticationOptions
         {
-            ServerCertificateSelector = (_, serverName) => store.Select(serverName),
-            SslProtocols = tls.MinVersion == SslProtocols.Tls13 ? SslProtocols.Tls13 : SslProtocols.Tls12 | SslProtocols.Tls13,
+            // offline: the chain comes from the file and the local store; no network fetch at start.
+            ServerCertificateContext = SslStreamCertificateContext.Create(c.Certificate, c.Intermediates, offline: true),
+            EnabledSslProtocols = protocols,
+            // Listeners speak HTTP/1.1 only (WebSocket upgrades, RFC 6455); with a handshake callback, ALPN is ours to set.
+            ApplicationProtocols = [SslApplicationProtocol.Http11],
+        }, ReferenceEqualityComparer.Instance);
+        return new TlsHandshakeCallbackOptions
+        {
+            OnConnection = context => ValueTask.FromResult(options[store.Select(context.ClientHelloInfo.ServerName)]),
         };
     }
 

@@ -16,8 +16,9 @@ public static class IdleSessions
 {
     private const int DialThreads = 8;
 
-    public static IdleSessionsResult Run(Uri url, int sessions, int firstBatch, TimeSpan settle, ProcessMeter meter,
-        SourceAddresses sources)
+    /// `hold`: how long to keep the sessions open after measuring, to look at the proxy from outside.
+    public static IdleSessionsResult Run(Uri url, int sessions, int firstBatch, TimeSpan settle, TimeSpan hold,
+        ProcessMeter meter, SourceAddresses sources)
     {
         var open = new WsConnection[sessions];
         try
@@ -28,6 +29,7 @@ public static class IdleSessions
             Open(url, open, firstBatch, sessions, sources);
             Thread.Sleep(settle);
             long all = meter.Sample().RssKiB;
+            Thread.Sleep(hold);
             return new IdleSessionsResult(sessions, first, all, firstBatch);
         }
         finally

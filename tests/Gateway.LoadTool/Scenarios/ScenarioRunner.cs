@@ -37,11 +37,19 @@ public static class ScenarioRunner
         var results = new List<ResultRecord>();
         void Record(string metric, double value)
         {
+            if (!double.IsFinite(value))
+            {
+                // Nothing was relayed in the window (a proxy that refused or stalled): no figure rather than a fake one.
+                Console.WriteLine($"  {target,-16} run {run}  {metric,-26} (no value: nothing relayed)");
+                return;
+            }
+
             results.Add(new ResultRecord(run, target, metric, value));
             Console.WriteLine($"  {target,-16} run {run}  {metric,-26} {value,14:0.###}");
         }
 
-        foreach (var scenario in scenarios)
+        // (d) is two measurements; either can be asked for alone.
+        foreach (var scenario in scenarios.SelectMany(s => s == "d" ? ["d-messages", "d-sessions"] : new[] { s }))
         {
             switch (scenario)
             {
@@ -58,12 +66,15 @@ public static class ScenarioRunner
 
                     break;
                 case "c" when meter is not null:
-                    var idle = IdleSessions.Run(ws, options.Int("idle-sessions", 9000), FirstIdleBatch, TimeSpan.FromSeconds(2), meter, sources);
+                    var idle = IdleSessions.Run(ws, options.Int("idle-sessions", 9000), FirstIdleBatch, TimeSpan.FromSeconds(2),
+                        options.Seconds("idle-hold", 0), meter, sources);
                     Record("c.rss_KiB_per_session", idle.RssKiBPerSession);
                     Record("c.rss_MiB_total", idle.RssAllKiB / 1024.0);
                     break;
-                case "d" when wss is not null:
+                case "d-messages" when wss is not null:
                     RecordSmall("d", EchoLoad.Run(new(wss, SmallConnections, SmallPayload, false, SmallInFlight, warmup, duration), meter, sources));
+                    break;
+                case "d-sessions" when wss is not null:
                     var rate = TlsSessionRate.Run(wss, TlsRateThreads, warmup, duration, meter, sources);
                     Record("d.tls_sessions_per_s", rate.SessionsPerSecond);
                     if (meter is not null)
