@@ -3,6 +3,7 @@ using Gateway.Configuration;
 using Gateway.Hosting;
 
 // Command dispatch only; GatewayApp composes the gateway itself.
+Gateway.Hosting.TransportTuning.EnableInlineSocketCompletions();
 var command = CommandLine.Parse(args);
 switch (command.Kind)
 {

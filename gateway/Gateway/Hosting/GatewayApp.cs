@@ -45,6 +45,8 @@ public sealed class GatewayApp : IAsyncDisposable
         var startupLogger = startupLogging.CreateLogger("Gateway.Tls");
         // Certificates load now, so a missing or unreadable file stops the start with a clear error.
         var https = config.Listeners.ToDictionary(l => l, l => l.Tls is null ? null : ListenerTls.Options(l.Tls, startupLogger));
+        builder.WebHost.UseSockets(TransportTuning.Configure);
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

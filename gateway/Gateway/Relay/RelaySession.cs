@@ -41,10 +41,13 @@ public sealed partial class RelaySession
         var started = Stopwatch.GetTimestamp();
         var heartbeat = HeartbeatPeriod() is { } period ? Heartbeat.For(period) : null;
         heartbeat?.Add(this);
+        // One registration for the session rather than one per pending read (see FramePump).
+        var stopReads = _stop.Token.UnsafeRegister(static state => ((RelaySession)state!).CancelReads(), this);
         var clientPump = RunPumpAsync(new FramePump(_client, _upstream, this, _clientToUpstream));
         var upstreamPump = RunPumpAsync(new FramePump(_upstream, _client, this, _upstreamToClient));
         await Task.WhenAll(clientPump, upstreamPump);
         heartbeat?.Remove(this);
+        stopReads.Dispose();
         _stop.Cancel();
         await CompleteAsync(_client);
         await CompleteAsync(_upstream);
@@ -129,6 +132,13 @@ public sealed partial class RelaySession
             // RFC 6455 7.1.7: a peer that broke the protocol is not waited for; its pump has already ended.
             LegOf(e.Side).Gone = true;
         }
+    }
+
+    /// Stops both pumps wherever they wait for data (close timeout or teardown): their reads return canceled.
+    private void CancelReads()
+    {
+        _client.Input.CancelPendingRead();
+        _upstream.Input.CancelPendingRead();
     }
 
     private Leg LegOf(Side side) => side == Side.Client ? _client : _upstream;
