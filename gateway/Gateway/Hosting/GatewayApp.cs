@@ -49,7 +49,8 @@ public sealed class GatewayApp : IAsyncDisposable
         // Certificates load now, so a missing or unreadable file stops the start with a clear error.
         var listeners = new ListenerSet();
         listeners.Apply(ListenerSet.Prepare(config, startupLogger));
-        builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.WebHost.UseSockets(TransportTuning.Configure);
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
         builder.WebHost.ConfigureKestrel(listeners.ConfigureKestrel);
         builder.Services.AddSingleton(listeners);
         ServiceComposition.AddOperations(builder.Services, config.Operations);

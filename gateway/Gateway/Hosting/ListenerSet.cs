@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
@@ -15,8 +16,8 @@ namespace Gateway.Hosting;
 /// Kestrel's listeners, from `listen`, kept in an IConfiguration that a reload replaces. Kestrel's configuration
 /// reload (KestrelConfigurationLoader with reloadOnChange) then binds the new endpoints and unbinds the removed ones,
 /// and leaves every unchanged endpoint and its connections alone. An endpoint's identity is its URL: scheme, address
-/// and port. TLS settings (certificates and versions) are looked up per connection, from the listener the
-/// connection arrived on, so a new certificate or `min_version` applies to new connections without a rebind.
+/// and port. TLS settings (certificates, versions, client certificate rules) are looked up per connection, from the
+/// listener the connection arrived on, so a new certificate or `min_version` applies to new connections without a rebind.
 public sealed class ListenerSet
 {
     private const string EndpointsKey = "Endpoints";
@@ -32,22 +33,24 @@ public sealed class ListenerSet
 
     /// Loads every certificate first: a reload with an unreadable one is rejected before anything changes.
     public static Prepared Prepare(GatewayConfig config, ILogger logger) =>
-        new([.. config.Listeners.Select(l => new PreparedListener(l, l.Tls is null ? null : ListenerTls.Store(l.Tls, logger),
-            l.Tls is null ? SslProtocols.None : ListenerTls.Protocols(l.Tls)))]);
+        new([.. config.Listeners.Select(l => new PreparedListener(l, l.Tls is null ? null : ListenerTls.Prepare(l.Tls, logger)))]);
 
     public void ConfigureKestrel(KestrelServerOptions kestrel)
     {
         kestrel.AddServerHeader = false;
-        kestrel.ConfigureHttpsDefaults(https =>
+        // Every endpoint is plain HTTP in Kestrel's configuration; a TLS listener gets our own TLS layer here, whose
+        // per-connection callback hands SslStream the prebuilt options of the listener (looked up now, so a reload's
+        // certificates and client certificate rules apply to new connections) for the client's SNI name.
+        kestrel.ConfigureEndpointDefaults(endpoint =>
         {
-            https.ServerCertificateSelector = (connection, serverName) => For(connection?.LocalEndPoint)?.Certificates!.Select(serverName);
-            https.OnAuthenticate = (connection, ssl) =>
+            if (_current.Find(endpoint.IPEndPoint) is { Tls: not null } bound)
             {
-                var listener = For(connection.LocalEndPoint);
-                ssl.EnabledSslProtocols = listener?.Protocols ?? SslProtocols.None;
-                ClientCertificates.Handshake.Value = listener?.Listener.Tls?.ClientCertificates;
-            };
-            https.ClientCertificateValidation = (certificate, _, _) => ClientCertificates.Validate(certificate);
+                endpoint.UseHttps(new TlsHandshakeCallbackOptions
+                {
+                    OnConnection = context => ValueTask.FromResult(
+                        (For(context.Connection.LocalEndPoint)?.Tls ?? bound.Tls).For(context.ClientHelloInfo.ServerName)),
+                });
+            }
         });
         kestrel.Configure(Configuration, reloadOnChange: true);
     }
@@ -80,16 +83,13 @@ public sealed class ListenerSet
     {
         _current = next;
         var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (listener, certificates, _) in next.Listeners)
+        foreach (var (listener, tls) in next.Listeners)
         {
-            var name = $"{EndpointsKey}:{NameOf(listener.EndPoint)}";
-            data[name + ":Url"] = $"{(certificates is null ? "http" : "https")}://{listener.EndPoint}";
+            // TLS is in the name: turning it on or off is a new endpoint, which Kestrel binds anew.
+            var name = $"{EndpointsKey}:{NameOf(listener.EndPoint)}{(tls is null ? "" : "_tls")}";
+            data[name + ":Url"] = $"http://{listener.EndPoint}";
             // WebSocket upgrades are HTTP/1.1 (RFC 6455); HTTP/2 WebSockets (RFC 8441) are not relayed yet.
             data[name + ":Protocols"] = nameof(HttpProtocols.Http1);
-            if (certificates is not null)
-            {
-                data[name + ":ClientCertificateMode"] = ClientCertificates.KestrelMode(listener.Tls!.ClientCertificates).ToString();
-            }
         }
 
         _source.Replace(data);
@@ -118,16 +118,14 @@ public sealed class ListenerSet
     /// address and scheme (Kestrel rebinds an endpoint whose URL changed, cutting its connections).
     public bool Keeps(Prepared next, IPEndPoint local) =>
         _current.Find(local) is { } now && next.Find(local) is { } then
-        && now.Listener.EndPoint.Equals(then.Listener.EndPoint) && (now.Certificates is null) == (then.Certificates is null)
-        // The client certificate mode is part of the endpoint's Kestrel configuration: changing it rebinds.
-        && ClientCertificates.KestrelMode(now.Listener.Tls?.ClientCertificates) == ClientCertificates.KestrelMode(then.Listener.Tls?.ClientCertificates);
+        && now.Listener.EndPoint.Equals(then.Listener.EndPoint) && (now.Tls is null) == (then.Tls is null);
 
     private PreparedListener? For(EndPoint? local) => _current.Find(local);
 
     private static string NameOf(IPEndPoint endPoint) =>
         "listener_" + new string([.. endPoint.ToString().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_')]);
 
-    public sealed record PreparedListener(ListenerConfig Listener, CertificateStore? Certificates, SslProtocols Protocols);
+    public sealed record PreparedListener(ListenerConfig Listener, ListenerTls? Tls);
 
     public sealed record Prepared(IReadOnlyList<PreparedListener> Listeners)
     {

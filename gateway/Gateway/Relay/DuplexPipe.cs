@@ -5,12 +5,14 @@ namespace Gateway.Relay;
 /// A PipeReader and PipeWriter over one stream.
 public sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
 {
-    /// Reads of 16 KiB at a time (the TLS record size), taken only once data is there: an idle session holds
-    /// no read buffer (zero-byte reads).
-    private static readonly StreamPipeReaderOptions ReaderOptions =
-        new(bufferSize: 16 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true, useZeroByteReads: true);
+    /// Reads of up to 64 KiB, as on the client leg (LargeBlockMemoryPool), taken only once data is there: an idle
+    /// session holds no read buffer (zero-byte reads).
+    private const int BufferSize = 64 * 1024;
 
-    private static readonly StreamPipeWriterOptions WriterOptions = new(minimumBufferSize: 16 * 1024, leaveOpen: true);
+    private static readonly StreamPipeReaderOptions ReaderOptions =
+        new(bufferSize: BufferSize, minimumReadSize: 4 * 1024, leaveOpen: true, useZeroByteReads: true);
+
+    private static readonly StreamPipeWriterOptions WriterOptions = new(minimumBufferSize: BufferSize, leaveOpen: true);
 
     public PipeReader Input { get; } = input;
     public PipeWriter Output { get; } = output;

@@ -21,11 +21,16 @@ internal sealed class FramePump
     /// many tiny fragments; Kestrel's and the stream reader's buffers hold far more.
     private const int MinPieceBytes = 16 * 1024;
 
+    /// RFC 6455 5.5: a control frame's payload is at most 125 bytes.
+    private const int MaxControlPayload = 125;
+
     private readonly Leg _from;
     private readonly Leg _to;
     private readonly RelaySession _session;
     private readonly PieceWriter _writer;
-    private readonly byte[] _control = new byte[125];
+
+    /// A control frame's payload, allocated at the first one: most sessions never see one.
+    private byte[]? _control;
     private readonly MessageBucket? _messageRate;
 
     public FramePump(Leg from, Leg to, RelaySession session, DirectionCounters counters, MessageBucket? messageRate = null)
@@ -67,7 +72,9 @@ internal sealed class FramePump
         bool firstPiece = true;
         while (true)
         {
-            var result = await input.ReadAsync(cancellationToken);
+            // No token here: a token would register a callback for every pending read, which an idle session holds
+            // for its whole life; the session stops a pump with CancelPendingRead instead (IsCanceled below).
+            var result = await input.ReadAsync();
             if (result.IsCanceled)
             {
                 input.AdvanceTo(result.Buffer.Start);
@@ -229,6 +236,7 @@ internal sealed class FramePump
 
     private ReadOnlyMemory<byte> ReadControlPayload(in ReadOnlySequence<byte> payload, in FrameHeader header)
     {
+        _control ??= new byte[MaxControlPayload];
         var span = _control.AsSpan(0, (int)payload.Length);
         payload.CopyTo(span);
         if (header.Masked)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using Gateway.Protocol;
 using Gateway.Protocol.Frames;
 using Gateway.Protocol.Masking;
@@ -73,6 +74,8 @@ internal sealed class PieceWriter
     }
 
     /// Runs the piece through the decoder's UTF-8 validation when the message is text; binary needs nothing.
+    /// SkipLocalsInit: the scratch buffer is always written before it is read; zeroing 1 KiB per call showed in perf.
+    [SkipLocalsInit]
     public ProtocolError? ValidateOnly(in ReadOnlySequence<byte> piece, bool lastPiece)
     {
         if (!_from.Decoder.InTextMessage)

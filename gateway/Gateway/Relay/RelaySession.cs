@@ -10,7 +10,7 @@ namespace Gateway.Relay;
 /// One pump per direction. The first thing that ends the session (a Close, a violation, a lost peer, a timeout, a
 /// drain) is translated once into the closes of both legs (CloseTranslator); then each leg gets up to close_timeout
 /// to answer with its own Close before the pumps are stopped. RunAsync returns when both pumps have ended.
-public sealed class RelaySession
+public sealed partial class RelaySession
 {
     private readonly Leg _client;
     private readonly Leg _upstream;
@@ -24,6 +24,7 @@ public sealed class RelaySession
     private volatile bool _closing;
     private bool _relayUpstreamReply;
     private long _lastDataTicks = Environment.TickCount64;
+    private int _checking;
 
     public RelaySession(IDuplexPipe client, IDuplexPipe upstream, RelayLimits limits)
     {
@@ -42,12 +43,16 @@ public sealed class RelaySession
     public async Task<RelayResult> RunAsync()
     {
         var started = Stopwatch.GetTimestamp();
-        var heartbeat = HeartbeatAsync(_stop.Token);
+        var heartbeat = HeartbeatPeriod() is { } period ? Heartbeat.For(period) : null;
+        heartbeat?.Add(this);
+        // One registration for the session rather than one per pending read (see FramePump).
+        var stopReads = _stop.Token.UnsafeRegister(static state => ((RelaySession)state!).CancelReads(), this);
         var clientPump = RunPumpAsync(new FramePump(_client, _upstream, this, _clientToUpstream, MessageBucket.For(_limits.ClientMessageRate)));
         var upstreamPump = RunPumpAsync(new FramePump(_upstream, _client, this, _upstreamToClient));
         await Task.WhenAll(clientPump, upstreamPump);
+        heartbeat?.Remove(this);
+        stopReads.Dispose();
         _stop.Cancel();
-        await heartbeat;
         await CompleteAsync(_client);
         await CompleteAsync(_upstream);
         _stop.Dispose();
@@ -134,66 +139,14 @@ public sealed class RelaySession
         }
     }
 
-    private Leg LegOf(Side side) => side == Side.Client ? _client : _upstream;
-
-    private async Task HeartbeatAsync(CancellationToken cancellationToken)
+    /// Stops both pumps wherever they wait for data (close timeout or teardown): their reads return canceled.
+    private void CancelReads()
     {
-        var ping = _limits.PingInterval;
-        var idle = _limits.IdleTimeout;
-        // Half the shorter period: a timer that fires just before a deadline otherwise misses it by a whole period.
-        var tick = (ping == TimeSpan.Zero ? idle : idle == TimeSpan.Zero ? ping : (ping < idle ? ping : idle)) / 2;
-        if (tick <= TimeSpan.Zero)
-        {
-            return;
-        }
-
-        using var timer = new PeriodicTimer(tick);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(cancellationToken) && !IsClosing)
-            {
-                long now = Environment.TickCount64;
-                if (idle > TimeSpan.Zero && now - Volatile.Read(ref _lastDataTicks) >= (long)idle.TotalMilliseconds)
-                {
-                    await EndAsync(new RelayEvent(RelayEventKind.IdleTimeout, Side.Client));
-                    return;
-                }
-
-                if (ping > TimeSpan.Zero)
-                {
-                    foreach (var leg in _legs)
-                    {
-                        if (leg.PingSentTicks != 0)
-                        {
-                            // Any frame since the ping shows the peer is alive, not only the Pong.
-                            if (leg.LastReceivedTicks >= leg.PingSentTicks)
-                            {
-                                leg.PingSentTicks = 0;
-                            }
-                            else if (now - leg.PingSentTicks >= (long)ping.TotalMilliseconds)
-                            {
-                                await EndAsync(new RelayEvent(RelayEventKind.PeerSilent, leg.Side));
-                                return;
-                            }
-                            else
-                            {
-                                continue;
-                            }
-                        }
-
-                        if (now - leg.LastReceivedTicks >= (long)ping.TotalMilliseconds)
-                        {
-                            leg.PingSentTicks = now;
-                            await leg.SendControlAsync(Opcode.Ping, ReadOnlyMemory<byte>.Empty, cancellationToken);
-                        }
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        _client.Input.CancelPendingRead();
+        _upstream.Input.CancelPendingRead();
     }
+
+    private Leg LegOf(Side side) => side == Side.Client ? _client : _upstream;
 
     private static async Task CompleteAsync(Leg leg)
     {

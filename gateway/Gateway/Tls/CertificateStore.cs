@@ -11,10 +11,11 @@ public sealed class CertificateStore
     private readonly List<(string Suffix, X509Certificate2 Certificate)> _wildcards = [];
     private readonly X509Certificate2 _default;
 
-    private CertificateStore(IReadOnlyList<(X509Certificate2 Certificate, IReadOnlyList<string> Hosts)> entries)
+    private CertificateStore(IReadOnlyList<(LoadedCertificate Loaded, IReadOnlyList<string> Hosts)> entries)
     {
-        _default = entries[0].Certificate;
-        foreach (var (certificate, hosts) in entries)
+        _default = entries[0].Loaded.Certificate;
+        Certificates = entries.Select(e => e.Loaded).ToList();
+        foreach (var ((certificate, _), hosts) in entries)
         {
             foreach (var host in hosts.Count > 0 ? hosts : NamesIn(certificate))
             {
@@ -29,6 +30,9 @@ public sealed class CertificateStore
             }
         }
     }
+
+    /// Every certificate with the intermediates that followed it in its PEM file, in configuration order.
+    public IReadOnlyList<LoadedCertificate> Certificates { get; }
 
     public static CertificateStore Load(TlsConfig tls) =>
         new(tls.Certificates.Select(c => (LoadCertificate(c), c.Hosts)).ToList());
@@ -64,16 +68,20 @@ public sealed class CertificateStore
         return _default;
     }
 
-    private static X509Certificate2 LoadCertificate(CertificateConfig config)
+    private static LoadedCertificate LoadCertificate(CertificateConfig config)
     {
         if (config.KeyPath is null)
         {
-            return X509CertificateLoader.LoadPkcs12FromFile(config.CertPath, config.Password);
+            return new(X509CertificateLoader.LoadPkcs12FromFile(config.CertPath, config.Password), []);
         }
 
         using var pem = X509Certificate2.CreateFromPemFile(config.CertPath, config.KeyPath);
         // Re-import so the private key is usable by SslStream on every platform (PEM keys are ephemeral).
-        return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+        var certificate = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+        // A PEM "fullchain" file carries the intermediates after the leaf; clients need them (as nginx sends them).
+        var file = new X509Certificate2Collection();
+        file.ImportFromPemFile(config.CertPath);
+        return new(certificate, new X509Certificate2Collection(file.Skip(1).ToArray()));
     }
 
     private static IEnumerable<string> NamesIn(X509Certificate2 certificate)
@@ -90,3 +98,6 @@ public sealed class CertificateStore
         return string.IsNullOrEmpty(cn) ? [] : [cn];
     }
 }
+
+/// A listener certificate with its private key, and the intermediates sent with it.
+public sealed record LoadedCertificate(X509Certificate2 Certificate, X509Certificate2Collection Intermediates);

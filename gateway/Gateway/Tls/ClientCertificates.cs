@@ -1,7 +1,6 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Gateway.Configuration;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace Gateway.Tls;
 
@@ -11,23 +10,25 @@ namespace Gateway.Tls;
 /// the route's `auth.client_certificate`.
 public static class ClientCertificates
 {
-    /// The listener's mode as Kestrel's per-endpoint `ClientCertificateMode`: "require" fails the TLS handshake of a
-    /// client without a certificate; "allow" asks for one; other listeners never ask (a browser would prompt).
-    public static ClientCertificateMode KestrelMode(ClientCertificatesConfig? config) => config?.Mode switch
+    /// The listener's rules in its handshake options: "require" fails the TLS handshake of a client without a
+    /// certificate, "allow" asks for one, and other listeners never ask (a browser would prompt its user).
+    public static void Configure(SslServerAuthenticationOptions options, ClientCertificatesConfig? config)
     {
-        ClientCertificateRequirement.Require => ClientCertificateMode.RequireCertificate,
-        ClientCertificateRequirement.Allow => ClientCertificateMode.AllowCertificate,
-        _ => ClientCertificateMode.NoCertificate,
-    };
+        if (config is null || config.Mode == ClientCertificateRequirement.None)
+        {
+            return;
+        }
 
-    /// The `client_certificates` of the listener whose TLS handshake is running: set by Kestrel's OnAuthenticate
-    /// for the connection, read by the validation callback of the same handshake (Kestrel's validator is shared by
-    /// all endpoints and is not told which connection it validates; the handshake's async flow is).
-    public static readonly AsyncLocal<ClientCertificatesConfig?> Handshake = new();
-
-    /// Kestrel's ClientCertificateValidation: the certificate must chain to this listener's `ca`.
-    public static bool Validate(X509Certificate2 certificate) =>
-        Handshake.Value is { Mode: not ClientCertificateRequirement.None } config && ChainsTo(certificate, config.Ca);
+        bool required = config.Mode == ClientCertificateRequirement.Require;
+        var roots = config.Ca;
+        options.ClientCertificateRequired = true;
+        options.RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate switch
+        {
+            null => !required,
+            X509Certificate2 full => ChainsTo(full, roots),
+            _ => ChainsTo(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()), roots),
+        };
+    }
 
     /// RFC 5280 section 6 path validation against `roots` alone; revocation is not checked (no network at handshake
     /// time), so revoke by removing a CA or by a route's subject patterns.

@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Security.Authentication;
 using Gateway.Configuration;
 using Gateway.Diagnostics;
@@ -5,14 +6,28 @@ using Microsoft.Extensions.Logging;
 
 namespace Gateway.Tls;
 
-/// One listener's TLS: its certificates by SNI and the TLS versions it accepts (looked up per connection by Hosting/ListenerSet).
-public static class ListenerTls
+/// One listener's TLS, prepared at start (and at each reload): every certificate's SslServerAuthenticationOptions,
+/// with its SslStreamCertificateContext (the chain, built once), the TLS versions and the listener's client
+/// certificate rules. A certificate selector that returns an X509Certificate2 instead makes SslStream build the
+/// chain against the system store and a new OpenSSL context on every handshake: measured with
+/// tests/perf/compare.sh, that was most of the gateway's CPU per new TLS session.
+public sealed class ListenerTls
 {
-    public static SslProtocols Protocols(TlsConfig tls) =>
-        tls.MinVersion == SslProtocols.Tls13 ? SslProtocols.Tls13 : SslProtocols.Tls12 | SslProtocols.Tls13;
+    private readonly CertificateStore _store;
+    private readonly Dictionary<object, SslServerAuthenticationOptions> _options;
 
-    /// The listener's certificates, loaded now (a development certificate written first if asked for).
-    public static CertificateStore Store(TlsConfig tls, ILogger logger)
+    private ListenerTls(CertificateStore store, Dictionary<object, SslServerAuthenticationOptions> options)
+    {
+        _store = store;
+        _options = options;
+    }
+
+    /// The handshake options for a client's SNI name (exact, then wildcard, then the first certificate).
+    public SslServerAuthenticationOptions For(string? serverName) => _options[_store.Select(serverName)];
+
+    /// Loads the certificates now (a development certificate written first if asked for): an unreadable one stops
+    /// the start, or rejects a reload, before anything changes.
+    public static ListenerTls Prepare(TlsConfig tls, ILogger logger)
     {
         foreach (var certificate in tls.Certificates)
         {
@@ -29,7 +44,21 @@ public static class ListenerTls
             throw new CertificateLoadException(e.Message, e);
         }
 
-        return store;
+        var protocols = tls.MinVersion == SslProtocols.Tls13 ? SslProtocols.Tls13 : SslProtocols.Tls12 | SslProtocols.Tls13;
+        var options = store.Certificates.ToDictionary<LoadedCertificate, object, SslServerAuthenticationOptions>(c => c.Certificate, c =>
+        {
+            var options = new SslServerAuthenticationOptions
+            {
+                // offline: the chain comes from the file and the local store; no network fetch at start.
+                ServerCertificateContext = SslStreamCertificateContext.Create(c.Certificate, c.Intermediates, offline: true),
+                EnabledSslProtocols = protocols,
+                // Listeners speak HTTP/1.1 only (WebSocket upgrades, RFC 6455); with a handshake callback, ALPN is ours to set.
+                ApplicationProtocols = [SslApplicationProtocol.Http11],
+            };
+            ClientCertificates.Configure(options, tls.ClientCertificates);
+            return options;
+        }, ReferenceEqualityComparer.Instance);
+        return new ListenerTls(store, options);
     }
 
     /// `self_signed_if_missing: true` (the default gateway.yaml sets it): the first run on a fresh machine makes a

@@ -92,14 +92,15 @@ public sealed class UpgradeHandler(
                 headers.SecWebSocketProtocol = connection.Subprotocol;
             }
 
-            await using var clientStream = await upgrade!.UpgradeAsync();
+            var (clientPipe, opaqueStream) = await ClientPipe.UpgradeAsync(context, upgrade!);
+            await using var clientStream = opaqueStream;
 
             // (10) Relay until both legs are closed.
             var limits = new RelayLimits(route.Limits.MaxFrameSize, route.Limits.MaxMessageSize,
                 route.Limits.IdleTimeout, route.Limits.PingInterval, route.Limits.CloseTimeout,
                 new MessageRate(route.Limits.MessagesPerConnection.Rate, route.Limits.MessagesPerConnection.Per,
                     route.Limits.MessagesPerConnection.Burst));
-            var session = new RelaySession(DuplexPipe.Over(clientStream), connection.Pipe, limits);
+            var session = new RelaySession(clientPipe, connection.Pipe, limits);
             Track(destination, +1);
             RelayResult result;
             try

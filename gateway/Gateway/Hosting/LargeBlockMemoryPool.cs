@@ -1,0 +1,68 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Connections;
+
+namespace Gateway.Hosting;
+
+/// Kestrel's transport memory in 64 KiB blocks instead of its default 4 KiB: each socket read then takes up to
+/// 64 KiB, so a 1 MiB message crosses the client leg in 16 reads instead of 256 (Caddy streams with 32 KiB
+/// buffers, HAProxy with 16 KiB). Idle connections hold no block: Kestrel waits for data before renting one, and
+/// a block goes back here as soon as the relay has consumed it. Blocks are reused, so reads allocate nothing;
+/// beyond MaxRetainedBlocks, returned blocks are left to the GC so a burst does not pin memory forever.
+internal sealed class LargeBlockMemoryPool : MemoryPool<byte>
+{
+    public const int BlockSize = 64 * 1024;
+
+    /// 16 MiB: every block of a hundred busy sessions (two legs each) stays in the pool.
+    private const int MaxRetainedBlocks = 256;
+
+    private readonly ConcurrentQueue<Block> _blocks = new();
+    private int _retained;
+
+    public override int MaxBufferSize => BlockSize;
+
+    public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
+    {
+        // Pipes ask for at most MaxBufferSize from a pool and allocate larger buffers themselves.
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(minBufferSize, BlockSize);
+        if (_blocks.TryDequeue(out var block))
+        {
+            Interlocked.Decrement(ref _retained);
+            return block;
+        }
+
+        return new Block(this);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+    }
+
+    private void Return(Block block)
+    {
+        if (Interlocked.Increment(ref _retained) <= MaxRetainedBlocks)
+        {
+            _blocks.Enqueue(block);
+        }
+        else
+        {
+            Interlocked.Decrement(ref _retained);
+        }
+    }
+
+    private sealed class Block(LargeBlockMemoryPool pool) : IMemoryOwner<byte>
+    {
+        // Not pinned: sockets on Linux (epoll) copy into the span when data is ready and pin nothing while waiting.
+        private readonly byte[] _array = GC.AllocateUninitializedArray<byte>(BlockSize);
+
+        public Memory<byte> Memory => _array;
+
+        public void Dispose() => pool.Return(this);
+    }
+}
+
+/// Hands Kestrel's socket transport a LargeBlockMemoryPool (Kestrel takes its pools from this service).
+internal sealed class LargeBlockMemoryPoolFactory : IMemoryPoolFactory<byte>
+{
+    public MemoryPool<byte> Create(MemoryPoolOptions? options = null) => new LargeBlockMemoryPool();
+}

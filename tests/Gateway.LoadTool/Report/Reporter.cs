@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Gateway.LoadTool.Report;
+
+/// Turns the results of several runs into the comparison: per target and metric the median and the spread
+/// (min-max), the best of the peers (nginx, HAProxy, Caddy), and each gateway target's ratio to it.
+public static class Reporter
+{
+    private static readonly string[] Peers = ["nginx", "haproxy", "caddy"];
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static IReadOnlyList<ResultRecord> Read(string path) =>
+        File.ReadLines(path).Where(l => l.Length > 0)
+            .Select(l => JsonSerializer.Deserialize<ResultRecord>(l, Json)!).ToList();
+
+    public static void Write(IReadOnlyList<ResultRecord> records, string markdownPath, string jsonPath, string conditions)
+    {
+        records = [.. records, .. AddedLatency(records)];
+        var targets = records.Select(r => r.Target).Distinct().ToList();
+        var gateways = targets.Where(t => t.StartsWith("gateway", StringComparison.Ordinal)).ToList();
+        var table = new StringBuilder();
+        table.AppendLine($"Medians of {records.Select(r => r.Run).Distinct().Count()} runs, (min-max) across runs. {conditions}");
+        table.AppendLine();
+        table.Append("| metric | unit | ").Append(string.Join(" | ", targets)).Append(" | best peer | ")
+            .Append(string.Join(" | ", gateways.Select(g => g + " / best"))).AppendLine(" |");
+        table.Append("|---|---|").Append(string.Concat(Enumerable.Repeat("---|", targets.Count + 1 + gateways.Count))).AppendLine();
+        var json = new JsonArray();
+        foreach (var metric in Metric.All)
+        {
+            var stats = targets.ToDictionary(t => t, t => Stats.Of(records.Where(r => r.Target == t && r.Metric == metric.Name).Select(r => r.Value)));
+            if (stats.Values.All(s => s is null))
+            {
+                continue;
+            }
+
+            var best = Peers.Where(p => stats.GetValueOrDefault(p) is not null)
+                .OrderBy(p => metric.LowerIsBetter ? stats[p]!.Median : -stats[p]!.Median).FirstOrDefault();
+            table.Append($"| {metric.Name} | {metric.Unit} | ")
+                .Append(string.Join(" | ", targets.Select(t => stats[t]?.ToString() ?? "")))
+                .Append($" | {best ?? ""} | ");
+            var ratios = new JsonObject();
+            foreach (var gateway in gateways)
+            {
+                double? ratio = best is null || stats[gateway] is null ? null : stats[gateway]!.Median / stats[best]!.Median;
+                bool met = ratio is { } r && (metric.LowerIsBetter ? r <= 1.0 : r >= 1.0);
+                table.Append(ratio is null ? "" : $"{ratio:0.00}x {(met ? "ok" : "MISS")}").Append(" | ");
+                ratios[gateway] = ratio;
+            }
+
+            table.AppendLine();
+            json.Add(new JsonObject
+            {
+                ["metric"] = metric.Name,
+                ["unit"] = metric.Unit,
+                ["lowerIsBetter"] = metric.LowerIsBetter,
+                ["description"] = metric.Description,
+                ["bestPeer"] = best,
+                ["ratioToBestPeer"] = ratios,
+                ["targets"] = new JsonObject(stats.Where(s => s.Value is not null)
+                    .Select(s => KeyValuePair.Create(s.Key, (JsonNode?)s.Value!.ToJson()))),
+            });
+        }
+
+        table.AppendLine();
+        foreach (var metric in Metric.All)
+        {
+            table.AppendLine($"- `{metric.Name}`: {metric.Description}");
+        }
+
+        File.WriteAllText(markdownPath, table.ToString());
+        var document = new JsonObject { ["conditions"] = conditions, ["metrics"] = json };
+        File.WriteAllText(jsonPath, document.ToJsonString(Json));
+        Console.Write(table.ToString());
+    }
+
+    /// p99 through each proxy minus p99 direct, run by run.
+    private static IEnumerable<ResultRecord> AddedLatency(IReadOnlyList<ResultRecord> records)
+    {
+        var direct = records.Where(r => r.Target == "direct" && r.Metric == "a.p99_ms").ToDictionary(r => r.Run, r => r.Value);
+        return records.Where(r => r.Metric == "a.p99_ms" && r.Target != "direct" && direct.ContainsKey(r.Run))
+            .Select(r => r with { Metric = "a.p99_added_ms", Value = r.Value - direct[r.Run] });
+    }
+
+    private sealed record Stats(double Median, double Min, double Max, IReadOnlyList<double> Runs)
+    {
+        public static Stats? Of(IEnumerable<double> values)
+        {
+            var sorted = values.Where(v => !double.IsNaN(v)).Order().ToList();
+            if (sorted.Count == 0)
+            {
+                return null;
+            }
+
+            int middle = sorted.Count / 2;
+            double median = sorted.Count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+            return new Stats(median, sorted[0], sorted[^1], sorted);
+        }
+
+        public JsonObject ToJson() => new()
+        {
+            ["median"] = Median,
+            ["min"] = Min,
+            ["max"] = Max,
+            ["runs"] = new JsonArray(Runs.Select(r => (JsonNode?)r).ToArray()),
+        };
+
+        public override string ToString() => Runs.Count == 1 ? Format(Median) : $"{Format(Median)} ({Format(Min)}-{Format(Max)})";
+
+        private static string Format(double value) => value switch
+        {
+            >= 1000 => value.ToString("#,0", CultureInfo.InvariantCulture),
+            >= 10 => value.ToString("0.0", CultureInfo.InvariantCulture),
+            _ => value.ToString("0.00", CultureInfo.InvariantCulture),
+        };
+    }
+}

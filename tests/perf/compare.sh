@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Side-by-side comparison (issue 6): the load tool's scenarios against the echo upstream directly, through nginx,
+# HAProxy and Caddy, and through the gateway (Release build), ws:// and wss://, several runs; then a table and a
+# JSON file with medians, spreads and the gateway's ratios to the best peer. See tests/perf/README.md.
+#
+#   bash tests/perf/compare.sh                       # 3 runs of everything, about 10 minutes
+#   RUNS=1 DURATION=3 TARGETS="direct gateway" bash tests/perf/compare.sh
+#
+# Loopback only. Installs nginx, haproxy and caddy with apt-get when missing (needs root). Every process it starts
+# is stopped by pid on exit.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+
+RUNS="${RUNS:-3}"
+DURATION="${DURATION:-5}"
+WARMUP="${WARMUP:-1}"
+TARGETS="${TARGETS:-direct nginx haproxy caddy gateway}"
+SCENARIOS="${SCENARIOS:-c,a,d,b}"
+IDLE_SESSIONS="${IDLE_SESSIONS:-9000}"
+out="$root/artifacts/perf"
+run="$out/run"
+results="$out/results.jsonl"
+
+# Ports: the echo upstream, then ws/wss for each proxy (tests/perf/gateway.yaml names the gateway's and the echo's).
+HOST=127.0.0.1
+ECHO_PORT=18100
+declare -A WS_PORT=([direct]=$ECHO_PORT [nginx]=18201 [haproxy]=18211 [caddy]=18221 [gateway]=18231)
+declare -A WSS_PORT=([nginx]=18202 [haproxy]=18212 [caddy]=18222 [gateway]=18232)
+
+# 9,000 idle sessions: the proxy holds two descriptors per session, the load tool one.
+ulimit -n "$(ulimit -Hn)"
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 19000 ]; then
+  echo "open-file limit $(ulimit -n) is too low for $IDLE_SESSIONS idle sessions" >&2
+  exit 1
+fi
+
+missing=()
+command -v nginx >/dev/null || missing+=(nginx)
+command -v haproxy >/dev/null || missing+=(haproxy)
+command -v caddy >/dev/null || missing+=(caddy)
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing ${missing[*]} from Debian"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+mkdir -p "$run/nginx-tmp"
+if [ ! -f "$out/cert.pem" ]; then
+  # One RSA-2048 certificate for every proxy: the most common key type, so the TLS figures compare like with like.
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=localhost \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+    -keyout "$out/key.pem" -out "$out/cert.pem" 2>/dev/null
+  cat "$out/cert.pem" "$out/key.pem" > "$out/cert+key.pem"
+fi
+
+echo "building the load tool and the gateway (Release)"
+dotnet build -c Release tests/Gateway.LoadTool -o "$out/loadtool" --verbosity quiet -nologo >/dev/null
+dotnet publish -c Release gateway/Gateway -o "$out/gateway" --verbosity quiet -nologo >/dev/null
+loadtool="$out/loadtool/loadtool"
+
+for file in nginx.conf haproxy.cfg Caddyfile; do
+  sed -e "s|@RUN@|$run|g" -e "s|@CERT@|$out/cert.pem|g" -e "s|@KEY@|$out/key.pem|g" -e "s|@PEM@|$out/cert+key.pem|g" \
+    -e "s|@HOST@|$HOST|g" -e "s|@ECHO@|$HOST:$ECHO_PORT|g" \
+    -e "s|@NGINX_WS@|${WS_PORT[nginx]}|g" -e "s|@NGINX_WSS@|${WSS_PORT[nginx]}|g" \
+    -e "s|@HAPROXY_WS@|${WS_PORT[haproxy]}|g" -e "s|@HAPROXY_WSS@|${WSS_PORT[haproxy]}|g" \
+    -e "s|@CADDY_WS@|${WS_PORT[caddy]}|g" -e "s|@CADDY_WSS@|${WSS_PORT[caddy]}|g" \
+    "tests/perf/peers/$file" > "$run/$file"
+done
+
+started=()
+cleanup() {
+  for pid in "${started[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${started[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT
+
+wait_port() {
+  for _ in $(seq 1 100); do
+    if (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "nothing listens on $HOST:$1" >&2
+  return 1
+}
+
+stop() {
+  kill -TERM "$1" 2>/dev/null || true
+  for _ in $(seq 1 50); do
+    kill -0 "$1" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+  started=("${started[@]/$1}")
+}
+
+# Starts a target in the background; sets $pid (empty for direct).
+start() {
+  pid=""
+  case "$1" in
+    direct) return 0 ;;
+    nginx) nginx -p "$run" -c "$run/nginx.conf" >"$run/nginx.out" 2>&1 & pid=$! ;;
+    haproxy) haproxy -db -f "$run/haproxy.cfg" >"$run/haproxy.out" 2>&1 & pid=$! ;;
+    caddy) XDG_DATA_HOME="$run" XDG_CONFIG_HOME="$run" caddy run --adapter caddyfile --config "$run/Caddyfile" \
+             >"$run/caddy.out" 2>&1 & pid=$! ;;
+    gateway*)
+      # gateway: the build's own GC settings; gateway-servergc / gateway-wksgc force one for comparison.
+      local gc=()
+      case "$1" in
+        gateway-servergc) gc=(DOTNET_gcServer=1) ;;
+        gateway-wksgc) gc=(DOTNET_gcServer=0) ;;
+      esac
+      env "${gc[@]}" "$out/gateway/gateway" --config tests/perf/gateway.yaml >"$run/$1.out" 2>&1 & pid=$! ;;
+    *) echo "unknown target $1" >&2; return 1 ;;
+  esac
+  started+=("$pid")
+  wait_port "${WS_PORT[${1%%-*}]}"
+  [ -z "${WSS_PORT[${1%%-*}]:-}" ] || wait_port "${WSS_PORT[${1%%-*}]}"
+}
+
+DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$loadtool" echo --listen "$HOST:$ECHO_PORT" >"$run/echo.out" 2>&1 &
+started+=("$!")
+wait_port "$ECHO_PORT"
+
+# (Version probes read their whole output: with pipefail, `| head` would kill the script on SIGPIPE.)
+conditions="$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)),"
+conditions+=" load average at start $(cut -d' ' -f1-3 /proc/loadavg), ${DURATION}s windows after ${WARMUP}s warm-up;"
+conditions+=" nginx $(nginx -v 2>&1 | cut -d/ -f2), HAProxy $(haproxy -v | awk 'NR == 1 {print $3}'),"
+conditions+=" Caddy $(caddy version | cut -d' ' -f1), .NET $(dotnet --list-runtimes | awk '/NETCore.App/ {v=$2} END {print v}')"
+: > "$results"
+for r in $(seq 1 "$RUNS"); do
+  for target in $TARGETS; do
+    echo "run $r/$RUNS: $target (load average $(cut -d' ' -f1 /proc/loadavg))"
+    start "$target"
+    base="${target%%-*}"
+    args=(run --target "$target" --run "$r" --ws "ws://$HOST:${WS_PORT[$base]}/echo" --scenarios "$SCENARIOS"
+          --duration "$DURATION" --warmup "$WARMUP" --idle-sessions "$IDLE_SESSIONS" --out "$results")
+    [ -z "$pid" ] || args+=(--pid "$pid")
+    [ -z "${WSS_PORT[$base]:-}" ] || args+=(--wss "wss://$HOST:${WSS_PORT[$base]}/echo")
+    "$loadtool" "${args[@]}" || echo "run $r: $target failed" >&2
+    [ -z "$pid" ] || stop "$pid"
+  done
+done
+
+"$loadtool" report --in "$results" --markdown "$out/comparison.md" --json "$out/comparison.json" --conditions "$conditions"
+echo "wrote $out/comparison.md and $out/comparison.json"
