@@ -40,6 +40,9 @@ public static class LogSetup
         // Kestrel and YARP narrate every request at Information; the gateway's own lines are what operators read.
         logging.AddFilter("Microsoft", LogLevel.Warning);
         logging.AddFilter("Yarp", LogLevel.Warning);
+        // With this logger enabled at any level, ASP.NET Core starts an Activity for every request, which a session
+        // then holds for its whole life; it only narrates requests, which the access log line already covers.
+        logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         configure?.Invoke(logging);
     }
 }
