@@ -44,9 +44,11 @@ public static class Reporter
             var ratios = new JsonObject();
             foreach (var gateway in gateways)
             {
-                double? ratio = best is null || stats[gateway] is null ? null : stats[gateway]!.Median / stats[best]!.Median;
+                // A ratio to zero or a negative figure (p99 added over a noisy direct run can be below 0) says nothing.
+                double? ratio = best is null || stats[gateway] is null || stats[best]!.Median <= 0
+                    ? null : stats[gateway]!.Median / stats[best]!.Median;
                 bool met = ratio is { } r && (metric.LowerIsBetter ? r <= 1.0 : r >= 1.0);
-                table.Append(ratio is null ? "" : $"{ratio:0.00}x {(met ? "ok" : "MISS")}").Append(" | ");
+                table.Append(ratio is null ? "n/a" : $"{ratio:0.00}x {(met ? "ok" : "MISS")}").Append(" | ");
                 ratios[gateway] = ratio;
             }
 
