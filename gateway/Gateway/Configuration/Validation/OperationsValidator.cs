@@ -15,22 +15,12 @@ internal static class OperationsValidator
 
     private static AdminConfig? ReadAdmin(ConfigField admin, IReadOnlyList<ListenerConfig> listeners, DemoConfig? demo, ConfigErrorCollector errors)
     {
-        if (MappingReader.Open(admin, ConfigSections.Admin, errors) is not { } map
-            || map.Required("address") is not { } field
-            || ScalarReader.NonEmptyText(field, errors) is not { } text)
+        if (SideAddress.Read(admin, ConfigSections.Admin, "address", errors) is not { } found)
             return null;
 
-        var endPoint = EndPointParser.Parse(text, out var error);
-        if (endPoint is null)
-        {
-            errors.Add(field, error!);
+        var (endPoint, field, text) = found;
+        if (!SideAddress.ClearOfListeners(endPoint, field, text, listeners, errors))
             return null;
-        }
-        if (listeners.FirstOrDefault(l => EndPointParser.Overlap(l.EndPoint, endPoint)) is { } listener)
-        {
-            errors.Add(field, $"`{text}` takes the same port as the listener `{listener.Address}`; pick another port");
-            return null;
-        }
         if (demo is not null && EndPointParser.Overlap(demo.EchoEndPoint, endPoint))
         {
             errors.Add(field, $"`{text}` takes the same port as demo.echo_address; pick another port");
