@@ -43,7 +43,6 @@ internal sealed class Leg
     public volatile bool Gone;
 
     public ClosingFrame? CloseSentFrame { get; private set; }
-    public ClosingFrame? CloseReceivedFrame { get; set; }
 
     public bool CanSendData => !CloseSent && !Gone;
 

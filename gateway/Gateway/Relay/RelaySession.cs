@@ -76,7 +76,6 @@ public sealed partial class RelaySession
         switch (exit.Kind)
         {
             case PumpExitKind.PeerClosed:
-                leg.CloseReceivedFrame = exit.Close;
                 bool relay;
                 lock (_sync)
                 {
