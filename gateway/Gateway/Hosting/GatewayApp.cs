@@ -49,8 +49,8 @@ public sealed class GatewayApp : IAsyncDisposable
         // Certificates load now, so a missing or unreadable file stops the start with a clear error.
         var listeners = new ListenerSet();
         listeners.Apply(ListenerSet.Prepare(config, startupLogger));
-        builder.WebHost.UseSockets(TransportTuning.Configure);
-        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
+        // Our own socket transport (Transport/): plain sessions leave Kestrel after the 101.
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory, Transport.SocketTransportFactory>();
         builder.WebHost.ConfigureKestrel(listeners.ConfigureKestrel);
         builder.Services.AddSingleton(listeners);
         ServiceComposition.AddOperations(builder.Services, config.Operations);

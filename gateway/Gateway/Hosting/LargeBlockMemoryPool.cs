@@ -1,20 +1,22 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using Microsoft.AspNetCore.Connections;
 
 namespace Gateway.Hosting;
 
-/// Kestrel's transport memory in 64 KiB blocks instead of its default 4 KiB: each socket read then takes up to
+/// Socket read and write buffers in 64 KiB blocks instead of Kestrel's default 4 KiB: each socket read then takes up to
 /// 64 KiB, so a 1 MiB message crosses the client leg in 16 reads instead of 256 (Caddy streams with 32 KiB
-/// buffers, HAProxy with 16 KiB). Idle connections hold no block: Kestrel waits for data before renting one, and
+/// buffers, HAProxy with 16 KiB). Idle connections hold no block: SocketPipe waits for data before renting one, and
 /// a block goes back here as soon as the relay has consumed it. Blocks are reused, so reads allocate nothing;
 /// beyond MaxRetainedBlocks, returned blocks are left to the GC so a burst does not pin memory forever.
-internal sealed class LargeBlockMemoryPool : MemoryPool<byte>
+public sealed class LargeBlockMemoryPool : MemoryPool<byte>
 {
     public const int BlockSize = 64 * 1024;
 
     /// 16 MiB: every block of a hundred busy sessions (two legs each) stays in the pool.
     private const int MaxRetainedBlocks = 256;
+
+    /// One pool for the process: the listeners' connections and the upstream connections share its blocks.
+    public static LargeBlockMemoryPool Instance { get; } = new();
 
     private readonly ConcurrentQueue<Block> _blocks = new();
     private int _retained;
@@ -59,10 +61,4 @@ internal sealed class LargeBlockMemoryPool : MemoryPool<byte>
 
         public void Dispose() => pool.Return(this);
     }
-}
-
-/// Hands Kestrel's socket transport a LargeBlockMemoryPool (Kestrel takes its pools from this service).
-internal sealed class LargeBlockMemoryPoolFactory : IMemoryPoolFactory<byte>
-{
-    public MemoryPool<byte> Create(MemoryPoolOptions? options = null) => new LargeBlockMemoryPool();
 }

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
-
 namespace Gateway.Hosting;
 
 /// How the gateway's sockets run, measured with tests/perf/compare.sh (issue 6).
@@ -8,7 +6,8 @@ namespace Gateway.Hosting;
 /// run inline on the socket event threads instead of hopping to the thread pool: a relayed message then costs a
 /// read, a parse and a write on one thread, with no wake-up of another thread in between. That took about a fifth
 /// off the gateway's CPU per message. The cost: a handshake's CPU work (TLS, about a millisecond) delays other
-/// sessions on the same event thread by as much, as it would in nginx's or HAProxy's event loops.
+/// sessions on the same event thread by as much, as it would in nginx's or HAProxy's event loops. The other half of
+/// inlining is in SocketPipe: its pipes resume readers and writers on the thread that completed the socket operation.
 public static class TransportTuning
 {
     private const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
@@ -22,11 +21,5 @@ public static class TransportTuning
         {
             Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
         }
-    }
-
-    public static void Configure(SocketTransportOptions options)
-    {
-        // Kestrel's half of inlining: its pipes resume the reader (the relay) on the thread that received the data.
-        options.UnsafePreferInlineScheduling = true;
     }
 }

@@ -57,7 +57,7 @@ public sealed class GracefulDrain(SessionRegistry sessions, ServiceState state, 
             await Task.WhenAny(sessions.WhenEmptyAsync(), Task.Delay(left, cancellationToken));
         }
 
-        Log.Drained(logger, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, sessions.Count);
+        Log.Drained(logger, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, sessions.CutOpen());
     }
 
     public static TimeSpan Spread(int sessions, TimeSpan grace)

@@ -9,7 +9,7 @@ namespace Gateway.Operations;
 public sealed class SessionRegistry(RouteTableHolder routes) : ITrafficSource
 {
     private readonly Lock _sync = new();
-    private readonly Dictionary<RelaySession, (string Route, System.Net.IPEndPoint? Local)> _live = [];
+    private readonly Dictionary<RelaySession, (string Route, System.Net.IPEndPoint? Local, Action? Cut)> _live = [];
     private readonly Dictionary<string, RouteTotals> _finished = new(StringComparer.Ordinal);
     private TaskCompletionSource? _empty;
     private bool _draining;
@@ -29,12 +29,13 @@ public sealed class SessionRegistry(RouteTableHolder routes) : ITrafficSource
     /// gateway drains, or whose route a reload has just removed, is closed at once: a drain or a reload that ran
     /// between its handshake and this call could not see it.
     /// `local`: the address the client connected to, to find the sessions of a listener a reload removes.
-    public IDisposable Add(string route, RelaySession session, System.Net.IPEndPoint? local = null)
+    /// `cut`: drops the session's connections at once (for sessions no server shutdown would cut, see CutOpen).
+    public IDisposable Add(string route, RelaySession session, System.Net.IPEndPoint? local = null, Action? cut = null)
     {
         bool draining;
         lock (_sync)
         {
-            _live.Add(session, (route, local));
+            _live.Add(session, (route, local, cut));
             draining = _draining;
         }
 
@@ -70,6 +71,25 @@ public sealed class SessionRegistry(RouteTableHolder routes) : ITrafficSource
         }
     }
 
+    /// The end of a drain's grace: sessions still open are stopped and their connections dropped. Kestrel's
+    /// shutdown would cut only the connections it still owns, and plain sessions are not among them.
+    public int CutOpen()
+    {
+        List<(RelaySession Session, Action? Cut)> open;
+        lock (_sync)
+        {
+            open = [.. _live.Select(s => (s.Key, s.Value.Cut))];
+        }
+
+        foreach (var (session, cut) in open)
+        {
+            session.Abort();
+            cut?.Invoke();
+        }
+
+        return open.Count;
+    }
+
     /// Completes when no session is open (at once if none is).
     public Task WhenEmptyAsync()
     {
@@ -92,7 +112,7 @@ public sealed class SessionRegistry(RouteTableHolder routes) : ITrafficSource
         lock (_sync)
         {
             var totals = _finished.ToDictionary(f => f.Key, f => f.Value with { }, StringComparer.Ordinal);
-            foreach (var (session, (route, _)) in _live)
+            foreach (var (session, (route, _, _)) in _live)
             {
                 var t = totals.TryGetValue(route, out var found) ? found : new RouteTotals();
                 totals[route] = t.Add(session.ClientToUpstream, session.UpstreamToClient) with { Active = t.Active + 1 };

@@ -64,6 +64,19 @@ public sealed partial class RelaySession
     /// Ends the session from outside (drain, restart); does nothing if it is already closing.
     public Task CloseAsync(RelayEventKind kind) => EndAsync(new RelayEvent(kind, Side.Client));
 
+    /// Stops the session now, without close handshakes (the end of a drain's grace).
+    public void Abort()
+    {
+        try
+        {
+            _stop.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already ended.
+        }
+    }
+
     internal void NoteData() => Volatile.Write(ref _lastDataTicks, Environment.TickCount64);
 
     /// A write to `side` failed: its peer is gone. The session ends as if its stream had ended.

@@ -55,12 +55,32 @@ public sealed class UpgradeHandler(
         }
 
         // (4-6) Limits, Origin and auth, cheapest first; nothing has reached the upstream yet.
-        using var admission = await policies.CheckAsync(context, route, context.RequestAborted);
+        // The admission holds the connection-limit slots; the session's run releases them when it ends.
+        var admission = await policies.CheckAsync(context, route, context.RequestAborted);
+        bool running = false;
+        try
+        {
+            running = await AdmittedAsync(context, route, upstream, proxy, admission, subprotocols, routeName, client);
+        }
+        finally
+        {
+            if (!running)
+            {
+                admission.Dispose();
+            }
+        }
+    }
+
+    /// Steps 7 to 10 for an admitted request; true if a session was started (it then owns the admission).
+    private async Task<bool> AdmittedAsync(HttpContext context, RouteConfig route, UpstreamConfig upstream,
+        IReverseProxyFeature proxy, GateResult admission, List<string> subprotocols, string routeName, string client)
+    {
+        var request = context.Request;
         if (!admission.Outcome.IsAdmitted)
         {
             Log.UpgradeRefused(logger, routeName, client, admission.Outcome.Status, admission.Outcome.Reason);
             await admission.Outcome.WriteAsync(context.Response);
-            return;
+            return false;
         }
 
         // (7) Destination pick, by the cluster's YARP load-balancing policy.
@@ -77,11 +97,12 @@ public sealed class UpgradeHandler(
         {
             Log.UpstreamFailed(logger, routeName, client, failure!.Status, failure.Reason);
             await WriteFailureAsync(context, failure);
-            return;
+            return false;
         }
 
         var destination = candidates.First(c => c.Address == connection.Destination).State;
-        await using (connection)
+        ClientPipe clientPipe;
+        try
         {
             // (9) 101 to the client, only now that the upstream has answered 101.
             var headers = context.Response.Headers;
@@ -92,31 +113,57 @@ public sealed class UpgradeHandler(
                 headers.SecWebSocketProtocol = connection.Subprotocol;
             }
 
-            var (clientPipe, opaqueStream) = await ClientPipe.UpgradeAsync(context, upgrade!);
-            await using var clientStream = opaqueStream;
+            clientPipe = await ClientPipe.UpgradeAsync(context, context.Features.Get<IHttpUpgradeFeature>()!);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
 
-            // (10) Relay until both legs are closed.
-            var limits = new RelayLimits(route.Limits.MaxFrameSize, route.Limits.MaxMessageSize,
-                route.Limits.IdleTimeout, route.Limits.PingInterval, route.Limits.CloseTimeout,
-                new MessageRate(route.Limits.MessagesPerConnection.Rate, route.Limits.MessagesPerConnection.Per,
-                    route.Limits.MessagesPerConnection.Burst));
-            var session = new RelaySession(clientPipe, connection.Pipe, limits);
+        // (10) Relay until both legs are closed.
+        var limits = new RelayLimits(route.Limits.MaxFrameSize, route.Limits.MaxMessageSize,
+            route.Limits.IdleTimeout, route.Limits.PingInterval, route.Limits.CloseTimeout,
+            new MessageRate(route.Limits.MessagesPerConnection.Rate, route.Limits.MessagesPerConnection.Per,
+                route.Limits.MessagesPerConnection.Burst));
+        var session = new RelaySession(clientPipe.Pipe, connection.Pipe, limits);
+        var local = new System.Net.IPEndPoint(context.Connection.LocalIpAddress!, context.Connection.LocalPort);
+        var run = RunAsync(session, clientPipe, connection, admission, destination, routeName, client, local);
+        if (!clientPipe.IsTakenOver)
+        {
+            await run;
+        }
+
+        // Otherwise the session owns its connection: the request ends here and Kestrel frees what it held for it.
+        return true;
+    }
+
+    private async Task RunAsync(RelaySession session, ClientPipe clientPipe, UpstreamConnection upstream, GateResult admission,
+        DestinationState destination, string route, string client, System.Net.IPEndPoint local)
+    {
+        using (admission)
+        await using (upstream)
+        await using (clientPipe)
+        {
             Track(destination, +1);
-            RelayResult result;
             try
             {
                 // Registered so a drain (1001) or a reload that removes the route (1012) can close it.
-                using var registration = sessions.Add(routeName, session,
-                    new System.Net.IPEndPoint(context.Connection.LocalIpAddress!, context.Connection.LocalPort));
-                result = await session.RunAsync();
+                using var registration = sessions.Add(route, session, local, clientPipe.Abort);
+                var result = await session.RunAsync();
+
+                // (11) Access log line and metrics.
+                AccessLog.SessionEnded(logger, metrics, route, client, upstream.Destination.Authority, upstream.Subprotocol, result);
+            }
+            catch (Exception e) when (clientPipe.IsTakenOver)
+            {
+                // No request is left to carry the exception to Kestrel's log.
+                Log.SessionFailed(logger, route, client, e);
             }
             finally
             {
                 Track(destination, -1);
             }
-
-            // (11) Access log line and metrics.
-            AccessLog.SessionEnded(logger, metrics, routeName, client, connection.Destination.Authority, connection.Subprotocol, result);
         }
     }
 

@@ -28,7 +28,7 @@ public sealed class UpstreamConnector
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(CandidatesKey, candidates);
         int attempt = 0;
-        Stream stream;
+        UpstreamLink stream;
         Uri destination;
         try
         {
@@ -107,7 +107,7 @@ public sealed class UpstreamConnector
         }
     }
 
-    private static async Task<Stream> OpenAsync(Uri destination, TimeSpan connectTimeout, CancellationToken cancellationToken)
+    private static async Task<UpstreamLink> OpenAsync(Uri destination, TimeSpan connectTimeout, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(connectTimeout);
@@ -127,17 +127,16 @@ public sealed class UpstreamConnector
             throw new UpstreamConnectException(destination, "connect timeout");
         }
 
-        var network = new NetworkStream(socket, ownsSocket: true);
         if (destination.Scheme != "wss")
         {
-            return network;
+            return UpstreamLink.Over(socket);
         }
 
-        var tls = new SslStream(network, leaveInnerStreamOpen: false);
+        var tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
         try
         {
             await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = destination.IdnHost }, timeout.Token);
-            return tls;
+            return UpstreamLink.Over(tls);
         }
         catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {

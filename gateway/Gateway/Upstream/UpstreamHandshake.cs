@@ -1,18 +1,17 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using Gateway.Protocol.Handshake;
-using Gateway.Relay;
 
 namespace Gateway.Upstream;
 
-/// The gateway's client-side opening handshake on a connected stream (RFC 6455 4.1): a fresh key, the request,
+/// The gateway's client-side opening handshake on a connected pipe (RFC 6455 4.1): a fresh key, the request,
 /// the response head read and checked. Bytes after the 101 stay in the pipe for the relay.
 internal static class UpstreamHandshake
 {
     public static async Task<(UpstreamConnection? Connection, UpstreamFailure? Failure)> RunAsync(
-        Stream stream, Uri destination, UpstreamRequest request, CancellationToken cancellationToken)
+        UpstreamLink link, Uri destination, UpstreamRequest request, CancellationToken cancellationToken)
     {
-        var pipe = DuplexPipe.Over(stream);
+        var pipe = link.Pipe;
         string key = WebSocketKey.Generate();
         ClientHandshake.WriteRequest(pipe.Output, TargetOf(destination, request.PathAndQuery), destination.Authority,
             key, request.Subprotocols, request.Headers);
@@ -37,7 +36,7 @@ internal static class UpstreamHandshake
             return (null, new UpstreamFailure(502, "invalid upstream handshake: " + invalid));
         }
 
-        return (new UpstreamConnection(stream, pipe, destination, subprotocol), null);
+        return (new UpstreamConnection(link, destination, subprotocol), null);
     }
 
     /// The destination's own path (if any) prefixes the client's path, as YARP does for plain HTTP.

@@ -1,0 +1,124 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Gateway.Transport;
+
+/// One accepted connection as Kestrel sees it. Kestrel reads and writes it through a HandoverPipe; a WebSocket
+/// session that takes the connection over (ISessionHandoverFeature) gets the SocketPipe itself, and from then on
+/// Kestrel's reads end, its writes are dropped and its close leaves the socket open, so Kestrel finishes the
+/// request and frees its per-connection state while the session goes on.
+internal sealed class SocketConnection : ConnectionContext, IConnectionIdFeature, IConnectionTransportFeature,
+    IConnectionItemsFeature, IMemoryPoolFeature, IConnectionLifetimeFeature, IConnectionEndPointFeature,
+    IConnectionSocketFeature, ISessionHandoverFeature
+{
+    private static long s_lastId;
+
+    private readonly SocketPipe _pipe;
+    private readonly HandoverPipe _kestrelView;
+    private readonly CancellationTokenSource _closed = new();
+    private IDictionary<object, object?>? _items;
+    private string? _id;
+
+    public SocketConnection(Socket socket, MemoryPool<byte> pool)
+    {
+        MemoryPool = pool;
+        LocalEndPoint = socket.LocalEndPoint;
+        RemoteEndPoint = socket.RemoteEndPoint;
+        _pipe = new SocketPipe(socket, pool).Start();
+        _kestrelView = new HandoverPipe(_pipe);
+        Transport = _kestrelView;
+        var features = new FeatureCollection();
+        features.Set<IConnectionIdFeature>(this);
+        features.Set<IConnectionTransportFeature>(this);
+        features.Set<IConnectionItemsFeature>(this);
+        features.Set<IMemoryPoolFeature>(this);
+        features.Set<IConnectionLifetimeFeature>(this);
+        features.Set<IConnectionEndPointFeature>(this);
+        features.Set<IConnectionSocketFeature>(this);
+        features.Set<ISessionHandoverFeature>(this);
+        Features = features;
+        // The peer closing or resetting the connection aborts the request on it (Kestrel's RequestAborted).
+        _pipe.Receiving.ContinueWith(static (_, state) => ((SocketConnection)state!).NoteClosed(), this,
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    public override string ConnectionId
+    {
+        get => _id ??= "g" + Interlocked.Increment(ref s_lastId).ToString("x");
+        set => _id = value;
+    }
+
+    public override IFeatureCollection Features { get; }
+
+    public override IDictionary<object, object?> Items
+    {
+        get => _items ??= new ConnectionItems();
+        set => _items = value;
+    }
+
+    public override IDuplexPipe Transport { get; set; }
+
+    public override CancellationToken ConnectionClosed
+    {
+        get => _closed.Token;
+        set => throw new NotSupportedException();
+    }
+
+    public override EndPoint? LocalEndPoint { get; set; }
+    public override EndPoint? RemoteEndPoint { get; set; }
+    public MemoryPool<byte> MemoryPool { get; }
+    public Socket Socket => _pipe.Socket;
+    public bool IsHandedOver => _kestrelView.IsHandedOver;
+
+    public SocketPipe TakeOver()
+    {
+        _kestrelView.HandOver();
+        return _pipe;
+    }
+
+    public override void Abort(ConnectionAbortedException abortReason)
+    {
+        if (!_kestrelView.IsHandedOver)
+        {
+            _pipe.Abort();
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (!_kestrelView.IsHandedOver)
+        {
+            await _pipe.DisposeAsync();
+        }
+
+        _closed.Dispose();
+    }
+
+    private void NoteClosed()
+    {
+        try
+        {
+            if (!_kestrelView.IsHandedOver)
+            {
+                _closed.Cancel();
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private sealed class ConnectionItems : Dictionary<object, object?>;
+}
+
+/// A plain WebSocket session taking its client connection over from Kestrel after the 101 (see SocketConnection).
+public interface ISessionHandoverFeature
+{
+    /// The connection's socket pipe, which the caller now owns and disposes; Kestrel no longer reads or writes it.
+    SocketPipe TakeOver();
+}
