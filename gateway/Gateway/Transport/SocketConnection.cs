@@ -43,8 +43,7 @@ internal sealed class SocketConnection : ConnectionContext, IConnectionIdFeature
         features.Set<ISessionHandoverFeature>(this);
         Features = features;
         // The peer closing or resetting the connection aborts the request on it (Kestrel's RequestAborted).
-        _pipe.Receiving.ContinueWith(static (_, state) => ((SocketConnection)state!).NoteClosed(), this,
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _pipe.OnReceiveEnded(static state => ((SocketConnection)state).NoteClosed(), this);
     }
 
     public override string ConnectionId
@@ -78,6 +77,9 @@ internal sealed class SocketConnection : ConnectionContext, IConnectionIdFeature
     public SocketPipe TakeOver()
     {
         _kestrelView.HandOver();
+        // Kestrel hangs its per-connection state on this object's features; once the socket no longer points
+        // here, that state goes as soon as Kestrel is done with the connection, while the session runs on.
+        _pipe.OnReceiveEnded(null, null);
         return _pipe;
     }
 

@@ -27,6 +27,8 @@ public sealed class SocketPipe : IDuplexPipe, IAsyncDisposable
     private Task _receiving = Task.CompletedTask;
     private Task _sending = Task.CompletedTask;
     private int _disposed;
+    private Action<object>? _receiveEnded;
+    private object? _receiveEndedState;
 
     public SocketPipe(Socket socket, MemoryPool<byte> pool)
     {
@@ -41,8 +43,13 @@ public sealed class SocketPipe : IDuplexPipe, IAsyncDisposable
     public PipeWriter Output => _output.Writer;
     public Socket Socket => _socket;
 
-    /// Completes when the receive loop has ended: the peer closed or reset the connection, or it was aborted.
-    public Task Receiving => _receiving;
+    /// Called once when the receive loop ends (the peer closed or reset the connection, or it was aborted), until
+    /// cleared. A callback, not a continuation on the loop's task: clearing it drops the reference to `state`.
+    internal void OnReceiveEnded(Action<object>? callback, object? state)
+    {
+        _receiveEndedState = state;
+        _receiveEnded = callback;
+    }
 
     public SocketPipe Start()
     {
@@ -119,6 +126,12 @@ public sealed class SocketPipe : IDuplexPipe, IAsyncDisposable
         }
 
         await writer.CompleteAsync(error);
+        if (Interlocked.Exchange(ref _receiveEnded, null) is { } ended)
+        {
+            ended(_receiveEndedState!);
+        }
+
+        _receiveEndedState = null;
     }
 
     private async Task SendAsync()

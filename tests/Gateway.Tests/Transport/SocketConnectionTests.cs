@@ -1,0 +1,68 @@
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using Gateway.Hosting;
+using Gateway.Transport;
+
+namespace Gateway.Tests.Transport;
+
+/// A session that takes its connection over must not keep Kestrel's per-connection state alive: Kestrel hangs it
+/// on the connection's features, so nothing the session holds may lead back to the SocketConnection.
+public sealed class SocketConnectionTests
+{
+    [Fact]
+    public async Task After_the_take_over_the_session_holds_nothing_that_leads_back_to_the_connection()
+    {
+        var (pipe, peer, connection) = await TakeOverAsync();
+        using var _ = peer;
+        await using var __ = pipe;
+
+        for (int i = 0; i < 3 && connection.IsAlive; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+
+        Assert.False(connection.IsAlive, "the connection (and what Kestrel hung on it) is still reachable");
+
+        // The session's pipe still works.
+        await peer.SendAsync("x"u8.ToArray());
+        var result = await pipe.Input.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, result.Buffer.Length);
+        pipe.Input.AdvanceTo(result.Buffer.End);
+    }
+
+    [Fact]
+    public async Task Before_any_take_over_a_peer_closing_the_connection_cancels_ConnectionClosed()
+    {
+        var (accepted, peer) = await AcceptAsync();
+        var connection = new SocketConnection(accepted, LargeBlockMemoryPool.Instance);
+        var closed = new TaskCompletionSource();
+        connection.ConnectionClosed.Register(() => closed.TrySetResult());
+
+        peer.Dispose();
+
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await connection.DisposeAsync();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static async Task<(SocketPipe Pipe, Socket Peer, WeakReference Connection)> TakeOverAsync()
+    {
+        var (accepted, peer) = await AcceptAsync();
+        var connection = new SocketConnection(accepted, LargeBlockMemoryPool.Instance);
+        connection.Features.Set(new object()); // stands for the state Kestrel adds
+        var pipe = ((ISessionHandoverFeature)connection).TakeOver();
+        return (pipe, peer, new WeakReference(connection));
+    }
+
+    private static async Task<(Socket Accepted, Socket Peer)> AcceptAsync()
+    {
+        using var listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        listener.Listen();
+        var peer = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        var accepting = listener.AcceptAsync();
+        await peer.ConnectAsync(listener.LocalEndPoint!);
+        return (await accepting, peer);
+    }
+}
