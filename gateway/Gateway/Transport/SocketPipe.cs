@@ -1,12 +1,13 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using Gateway.Hosting;
 using Microsoft.AspNetCore.Connections;
 
 namespace Gateway.Transport;
 
-/// A connected TCP socket as a duplex pipe: one loop moves what the socket receives into Input, another sends what
-/// is written to Output. Both legs of a plain session use it (the client's from our listener, the upstream's from
+/// A connected TCP socket as a duplex pipe: a loop moves what the socket receives into Input; what is written to
+/// Output is sent when flushed, from the blocks it was written into (SocketWriter). Both legs of a plain session use it (the client's from our listener, the upstream's from
 /// the connector), with no Stream layer in between.
 ///
 /// Reads wait for data with a zero-byte receive before taking a buffer, so an idle connection holds none; buffers
@@ -14,8 +15,7 @@ namespace Gateway.Transport;
 /// completed on: a relayed frame is received, parsed and sent without a hop to another thread.
 public sealed class SocketPipe : IDuplexPipe, IAsyncDisposable
 {
-    /// Input: Kestrel's default request buffer limit. Output: the relay writes 16 KiB+ pieces of a large frame;
-    /// a peer that stops reading holds the writer after this much (the other leg then stops being read).
+    /// Input: Kestrel's default request buffer limit; the receive loop waits for the reader beyond it.
     private const long PauseThreshold = 1024 * 1024;
 
     /// How long a disposal waits for Output's last bytes to leave before the socket is closed anyway.
@@ -23,9 +23,8 @@ public sealed class SocketPipe : IDuplexPipe, IAsyncDisposable
 
     private readonly Socket _socket;
     private readonly Pipe _input;
-    private readonly Pipe _output;
+    private readonly SocketWriter _output;
     private Task _receiving = Task.CompletedTask;
-    private Task _sending = Task.CompletedTask;
     private int _disposed;
     private Action<object>? _receiveEnded;
     private object? _receiveEndedState;
@@ -33,14 +32,14 @@ public sealed class SocketPipe : IDuplexPipe, IAsyncDisposable
     public SocketPipe(Socket socket, MemoryPool<byte> pool)
     {
         _socket = socket;
-        var options = new PipeOptions(pool, PipeScheduler.Inline, PipeScheduler.Inline, PauseThreshold, PauseThreshold / 2,
-            minimumSegmentSize: pool.MaxBufferSize, useSynchronizationContext: false);
-        _input = new Pipe(options);
-        _output = new Pipe(options);
+        // Reads and writes are tried at once and awaited only when the socket is not ready (see the loops).
+        _socket.Blocking = false;
+        _input = new Pipe(OptionsFor(pool));
+        _output = new SocketWriter(socket, pool);
     }
 
     public PipeReader Input => _input.Reader;
-    public PipeWriter Output => _output.Writer;
+    public PipeWriter Output => _output;
     public Socket Socket => _socket;
 
     /// Called once when the receive loop ends (the peer closed or reset the connection, or it was aborted), until
@@ -54,7 +53,6 @@ public sealed class SocketPipe : IDuplexPipe, IAsyncDisposable
     public SocketPipe Start()
     {
         _receiving = ReceiveAsync();
-        _sending = SendAsync();
         return this;
     }
 
@@ -78,10 +76,9 @@ public sealed class SocketPipe : IDuplexPipe, IAsyncDisposable
             return;
         }
 
-        _output.Writer.Complete();
         try
         {
-            await _sending.WaitAsync(DrainOnDispose);
+            await _output.CompleteAsync().AsTask().WaitAsync(DrainOnDispose);
         }
         catch (TimeoutException)
         {
@@ -100,9 +97,20 @@ public sealed class SocketPipe : IDuplexPipe, IAsyncDisposable
         {
             while (true)
             {
+                // Wait for data without a buffer, then take one and read what is there without another wait.
                 await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
                 var memory = writer.GetMemory();
-                int received = await _socket.ReceiveAsync(memory, SocketFlags.None);
+                int received = _socket.Receive(memory.Span, SocketFlags.None, out var status);
+                if (status == SocketError.WouldBlock)
+                {
+                    continue; // woken with nothing to read after all
+                }
+
+                if (status != SocketError.Success)
+                {
+                    throw new SocketException((int)status);
+                }
+
                 if (received == 0)
                 {
                     break;
@@ -134,46 +142,13 @@ public sealed class SocketPipe : IDuplexPipe, IAsyncDisposable
         _receiveEndedState = null;
     }
 
-    private async Task SendAsync()
-    {
-        var reader = _output.Reader;
-        Exception? error = null;
-        try
-        {
-            while (true)
-            {
-                var result = await reader.ReadAsync();
-                var buffer = result.Buffer;
-                if (result.IsCanceled)
-                {
-                    break;
-                }
+    /// One PipeOptions per pool, not per connection: idle sessions hold four pipes' worth of objects as it is.
+    private static PipeOptions OptionsFor(MemoryPool<byte> pool) =>
+        pool == LargeBlockMemoryPool.Instance ? SharedOptions : CreateOptions(pool);
 
-                foreach (var segment in buffer)
-                {
-                    var remaining = segment;
-                    while (!remaining.IsEmpty)
-                    {
-                        int sent = await _socket.SendAsync(remaining, SocketFlags.None);
-                        remaining = remaining[sent..];
-                    }
-                }
+    private static readonly PipeOptions SharedOptions = CreateOptions(LargeBlockMemoryPool.Instance);
 
-                reader.AdvanceTo(buffer.End);
-                if (result.IsCompleted)
-                {
-                    // Everything written is out: a FIN tells the peer no more is coming.
-                    _socket.Shutdown(SocketShutdown.Send);
-                    break;
-                }
-            }
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            error = e is SocketException ? new ConnectionResetException(e.Message, e) : null;
-        }
-
-        // The writer's next flush returns IsCompleted: the peer takes no more.
-        await reader.CompleteAsync(error);
-    }
+    private static PipeOptions CreateOptions(MemoryPool<byte> pool) =>
+        new(pool, PipeScheduler.Inline, PipeScheduler.Inline, PauseThreshold, PauseThreshold / 2,
+            minimumSegmentSize: pool.MaxBufferSize, useSynchronizationContext: false);
 }

@@ -1,0 +1,220 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+
+namespace Gateway.Transport;
+
+/// The output of a SocketPipe: what is written goes into pooled blocks and is sent, straight from them, when
+/// flushed. No pipe and no send loop in between: a relayed frame is written and sent on the same thread, and an
+/// idle connection holds neither a block nor a waiting loop. A flush completes once the kernel has taken every
+/// byte, so a peer that stops reading holds the writer (the relay then stops reading the other leg).
+internal sealed class SocketWriter(Socket socket, MemoryPool<byte> pool) : PipeWriter
+{
+    private readonly Lock _sync = new();
+    private IMemoryOwner<byte>? _block;
+    private int _written;
+
+    /// Blocks filled before a flush (a piece larger than a block); most writers flush within one.
+    private List<(IMemoryOwner<byte> Block, int Length)>? _full;
+
+    private bool _flushing;
+    private bool _completed;
+    private bool _shutdownAfterFlush;
+    private TaskCompletionSource? _flushEnded;
+    private volatile bool _gone;
+    private volatile bool _cancelFlush;
+
+    public override bool CanGetUnflushedBytes => true;
+
+    public override long UnflushedBytes => _written + (_full?.Sum(f => (long)f.Length) ?? 0);
+
+    /// The peer stopped taking data (reset, or the socket was closed): every flush from now on reports completion.
+    public bool IsGone => _gone;
+
+    public override Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        ObjectDisposedException.ThrowIf(_completed, this);
+        if (_block is not null && _block.Memory.Length - _written >= Math.Max(sizeHint, 1))
+        {
+            return _block.Memory[_written..];
+        }
+
+        if (_block is not null && _written > 0)
+        {
+            (_full ??= []).Add((_block, _written));
+        }
+        else
+        {
+            _block?.Dispose();
+        }
+
+        _block = sizeHint <= pool.MaxBufferSize ? pool.Rent() : new ArrayBlock(sizeHint);
+        _written = 0;
+        return _block.Memory;
+    }
+
+    public override Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
+
+    public override void Advance(int bytes) => _written += bytes;
+
+    public override void CancelPendingFlush() => _cancelFlush = true;
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public override async ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_sync)
+        {
+            _flushing = true;
+        }
+
+        try
+        {
+            await SendBufferedAsync(cancellationToken);
+        }
+        finally
+        {
+            bool shutdown;
+            TaskCompletionSource? ended;
+            lock (_sync)
+            {
+                _flushing = false;
+                shutdown = _shutdownAfterFlush;
+                ended = _flushEnded;
+            }
+
+            if (shutdown)
+            {
+                Shutdown();
+            }
+
+            ended?.TrySetResult();
+        }
+
+        bool canceled = _cancelFlush;
+        _cancelFlush = false;
+        return new FlushResult(canceled, isCompleted: _gone);
+    }
+
+    public override void Complete(Exception? exception = null) => _ = CompleteAsync(exception).AsTask();
+
+    /// Sends what is still unflushed, then a FIN; completes when both are out. A flush in progress (another
+    /// thread's) sends the FIN when it is done.
+    public override async ValueTask CompleteAsync(Exception? exception = null)
+    {
+        Task? flushEnded = null;
+        lock (_sync)
+        {
+            if (_completed)
+            {
+                return;
+            }
+
+            _completed = true;
+            if (_flushing)
+            {
+                _shutdownAfterFlush = true;
+                flushEnded = (_flushEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            }
+        }
+
+        if (flushEnded is not null)
+        {
+            await flushEnded;
+            return;
+        }
+
+        await SendBufferedAsync(CancellationToken.None);
+        Shutdown();
+    }
+
+    /// A canceled send (the session's stop, when a peer reads nothing) throws OperationCanceledException, as a
+    /// pipe's flush would; the socket is then torn down by its owner.
+    private async ValueTask SendBufferedAsync(CancellationToken cancellationToken)
+    {
+        if (_full is { Count: > 0 } full)
+        {
+            try
+            {
+                foreach (var (block, length) in full)
+                {
+                    await SendAsync(block.Memory[..length], cancellationToken);
+                }
+            }
+            finally
+            {
+                foreach (var (block, _) in full)
+                {
+                    block.Dispose();
+                }
+
+                full.Clear();
+            }
+        }
+
+        if (_block is { } current)
+        {
+            int length = _written;
+            _block = null;
+            _written = 0;
+            try
+            {
+                await SendAsync(current.Memory[..length], cancellationToken);
+            }
+            finally
+            {
+                // Back to the pool at once: an idle connection holds no block.
+                current.Dispose();
+            }
+        }
+    }
+
+    private async ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        while (!data.IsEmpty && !_gone)
+        {
+            try
+            {
+                // The socket is non-blocking: a send the kernel takes at once costs one system call and no async
+                // operation; only a full send buffer waits (and registers the token).
+                int sent = socket.Send(data.Span, SocketFlags.None, out var status);
+                if (status == SocketError.WouldBlock)
+                {
+                    sent = await socket.SendAsync(data, SocketFlags.None, cancellationToken);
+                }
+                else if (status != SocketError.Success)
+                {
+                    throw new SocketException((int)status);
+                }
+
+                data = data[sent..];
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                _gone = true;
+            }
+        }
+    }
+
+    private void Shutdown()
+    {
+        try
+        {
+            // Everything written is out: a FIN tells the peer no more is coming.
+            socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
+    }
+
+    /// A write larger than a pool block (none on the relay path: pieces are written span by span).
+    private sealed class ArrayBlock(int size) : IMemoryOwner<byte>
+    {
+        public Memory<byte> Memory { get; } = new byte[size];
+
+        public void Dispose()
+        {
+        }
+    }
+}

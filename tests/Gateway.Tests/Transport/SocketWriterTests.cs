@@ -1,0 +1,129 @@
+using System.Net;
+using System.Net.Sockets;
+using Gateway.Hosting;
+using Gateway.Transport;
+
+namespace Gateway.Tests.Transport;
+
+/// SocketWriter sends from the blocks it was written into: across blocks, under backpressure, and with a flush
+/// that a stalled peer holds until its token is canceled.
+public sealed class SocketWriterTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task Writes_spanning_several_blocks_before_one_flush_arrive_whole_and_in_order()
+    {
+        var (local, peer) = await ConnectAsync();
+        using var _ = local;
+        using var __ = peer;
+        var writer = new SocketWriter(local, LargeBlockMemoryPool.Instance);
+        var data = Enumerable.Range(0, 200_000).Select(i => (byte)(i % 251)).ToArray();
+        for (int at = 0; at < data.Length; at += 1000)
+        {
+            // Requests that do not fit the rest of a block move on to a fresh one.
+            var span = writer.GetSpan(1000);
+            data.AsSpan(at, 1000).CopyTo(span);
+            writer.Advance(1000);
+        }
+
+        Assert.Equal(data.Length, writer.UnflushedBytes);
+        var reading = ReadExactlyAsync(peer, data.Length);
+        var flush = await writer.FlushAsync().AsTask().WaitAsync(Timeout);
+
+        Assert.False(flush.IsCompleted);
+        Assert.Equal(0, writer.UnflushedBytes);
+        Assert.Equal(data, await reading.WaitAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task A_flush_to_a_peer_that_reads_nothing_waits_until_its_token_is_canceled()
+    {
+        var (local, peer) = await ConnectAsync();
+        using var _ = local;
+        using var __ = peer;
+        local.Blocking = false;
+        var writer = new SocketWriter(local, LargeBlockMemoryPool.Instance);
+        using var cancel = new CancellationTokenSource();
+
+        // Far more than the kernel's buffers on both ends hold: the flush has to wait.
+        var flushing = Task.Run(async () =>
+        {
+            for (int i = 0; i < 2000; i++)
+            {
+                writer.GetSpan(60 * 1024)[..(60 * 1024)].Fill(1);
+                writer.Advance(60 * 1024);
+                await writer.FlushAsync(cancel.Token);
+            }
+        });
+        Assert.False(await Task.WhenAny(flushing, Task.Delay(500)) == flushing, "120 MB went into a peer that reads nothing");
+
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => flushing.WaitAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task Completing_sends_what_is_unflushed_then_a_FIN()
+    {
+        var (local, peer) = await ConnectAsync();
+        using var _ = local;
+        using var __ = peer;
+        var writer = new SocketWriter(local, LargeBlockMemoryPool.Instance);
+        "tail"u8.CopyTo(writer.GetSpan(4));
+        writer.Advance(4);
+
+        await writer.CompleteAsync().AsTask().WaitAsync(Timeout);
+
+        Assert.Equal("tail"u8.ToArray(), await ReadExactlyAsync(peer, 4));
+        Assert.Equal(0, await peer.ReceiveAsync(new byte[16].AsMemory()).AsTask().WaitAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task Flushes_to_a_reset_peer_report_completion()
+    {
+        var (local, peer) = await ConnectAsync();
+        using var _ = local;
+        var writer = new SocketWriter(local, LargeBlockMemoryPool.Instance);
+        peer.LingerState = new LingerOption(true, 0);
+        peer.Dispose();
+
+        bool completed = false;
+        for (int i = 0; i < 200 && !completed; i++)
+        {
+            writer.GetSpan(16 * 1024)[..(16 * 1024)].Clear();
+            writer.Advance(16 * 1024);
+            completed = (await writer.FlushAsync().AsTask().WaitAsync(Timeout)).IsCompleted;
+            await Task.Delay(5);
+        }
+
+        Assert.True(completed, "flushes to a reset peer never reported completion");
+        Assert.True(writer.IsGone);
+    }
+
+    private static async Task<(Socket Local, Socket Peer)> ConnectAsync()
+    {
+        using var listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        var local = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        var accepting = listener.AcceptAsync();
+        await local.ConnectAsync(listener.LocalEndPoint!);
+        var peer = await accepting;
+        local.Blocking = false;
+        return (local, peer);
+    }
+
+    private static async Task<byte[]> ReadExactlyAsync(Socket socket, int count)
+    {
+        var buffer = new byte[count];
+        int at = 0;
+        while (at < count)
+        {
+            int n = await socket.ReceiveAsync(buffer.AsMemory(at));
+            Assert.NotEqual(0, n);
+            at += n;
+        }
+
+        return buffer;
+    }
+}
