@@ -47,11 +47,180 @@ internal sealed class FramePump
 
     public Leg From => _from;
 
+    /// One async method for the whole pump (no wrapper for the exceptions): an idle session holds one state
+    /// machine per direction here, not two.
     public async Task<PumpExit> RunAsync(CancellationToken cancellationToken)
     {
         try
         {
-            return await PumpAsync(cancellationToken);
+            var input = _from.Input;
+            var frame = default(FrameHeader);
+            long remaining = 0;
+            bool inFrame = false;
+            bool firstPiece = true;
+            while (true)
+            {
+                // No token here: a token would register a callback for every pending read, which an idle session holds
+                // for its whole life; the session stops a pump with CancelPendingRead instead (IsCanceled below).
+                var result = await input.ReadAsync();
+                if (result.IsCanceled)
+                {
+                    input.AdvanceTo(result.Buffer.Start);
+                    return new PumpExit(PumpExitKind.Stopped);
+                }
+
+                var buffer = result.Buffer;
+                var end = buffer.End;
+                bool holdingWriteLock = false;
+                PumpExit? exit = null;
+                try
+                {
+                    while (true)
+                    {
+                        if (!inFrame)
+                        {
+                            var status = _from.Decoder.TryReadHeader(buffer, out var header, out var consumed, out _, out var error);
+                            if (status == DecodeStatus.NeedMoreData)
+                            {
+                                break;
+                            }
+
+                            if (status == DecodeStatus.Error)
+                            {
+                                exit = new PumpExit(PumpExitKind.Violation, Error: error);
+                                break;
+                            }
+
+                            _from.LastReceivedTicks = Environment.TickCount64;
+                            if (header.IsControl)
+                            {
+                                var rest = buffer.Slice(consumed);
+                                if (rest.Length < header.PayloadLength)
+                                {
+                                    break; // the header is parsed again with its payload next time
+                                }
+
+                                var payload = ReadControlPayload(rest.Slice(0, header.PayloadLength), header);
+                                buffer = rest.Slice(header.PayloadLength);
+                                if (header.Opcode == Opcode.Ping)
+                                {
+                                    // RFC 6455 5.5.2: answer with a Pong carrying the same payload, on this leg. Release
+                                    // the other leg's lock first: the other pump may hold this leg's lock and want that one.
+                                    if (holdingWriteLock)
+                                    {
+                                        holdingWriteLock = false;
+                                        await FlushAndExitAsync(cancellationToken);
+                                    }
+
+                                    await _from.SendControlAsync(Opcode.Pong, payload, cancellationToken);
+                                }
+                                else if (header.Opcode == Opcode.Pong)
+                                {
+                                    _from.PingSentTicks = 0;
+                                }
+                                else
+                                {
+                                    var closeError = ClosePayload.Parse(payload.Span, out ushort code, out _);
+                                    exit = closeError is null
+                                        ? new PumpExit(PumpExitKind.PeerClosed, Close: ClosingFrame.FromPayload(payload.Span, code))
+                                        : new PumpExit(PumpExitKind.Violation, Error: closeError);
+                                    break;
+                                }
+
+                                continue;
+                            }
+
+                            // A new message counts against messages_per_connection before any of it is forwarded.
+                            if (_messageRate is not null && header.Opcode != Opcode.Continuation && !_messageRate.TryTake())
+                            {
+                                exit = new PumpExit(PumpExitKind.Violation, Error: ProtocolError.MessageRateExceeded);
+                                break;
+                            }
+
+                            inFrame = true;
+                            frame = header;
+                            remaining = header.PayloadLength;
+                            firstPiece = true;
+                            buffer = buffer.Slice(consumed);
+                            _writer.BeginFrame(header);
+                        }
+
+                        long available = Math.Min(remaining, buffer.Length);
+                        if (available < remaining && (available < MinPieceBytes || available == 0) && !result.IsCompleted)
+                        {
+                            break;
+                        }
+
+                        if (available < remaining && available == 0)
+                        {
+                            break; // stream ended mid-frame: handled as PeerGone below
+                        }
+
+                        bool lastPiece = available == remaining;
+                        var piece = buffer.Slice(0, available);
+                        if (!holdingWriteLock && _to.CanSendData)
+                        {
+                            await _to.EnterWriteAsync(cancellationToken);
+                            holdingWriteLock = true;
+                        }
+
+                        // Checked under the lock: a Close is only ever sent under it, so none can slip in before this piece.
+                        if (holdingWriteLock && _to.CanSendData)
+                        {
+                            var pieceError = _writer.WritePiece(piece, firstPiece, lastPiece);
+                            if (pieceError is not null)
+                            {
+                                exit = new PumpExit(PumpExitKind.Violation, Error: pieceError);
+                                break;
+                            }
+                        }
+                        else
+                        {
+                            // The other leg is closing or gone (RFC 6455 5.5.1: no data after Close): validate, drop.
+                            var pieceError = _writer.ValidateOnly(piece, lastPiece);
+                            if (pieceError is not null)
+                            {
+                                exit = new PumpExit(PumpExitKind.Violation, Error: pieceError);
+                                break;
+                            }
+                        }
+
+                        buffer = buffer.Slice(available);
+                        remaining -= available;
+                        firstPiece = false;
+                        Counters.Bytes += available;
+                        if (lastPiece)
+                        {
+                            inFrame = false;
+                            if (frame.Fin)
+                            {
+                                Counters.Messages++;
+                            }
+
+                            _session.NoteData();
+                        }
+                    }
+                }
+                finally
+                {
+                    if (holdingWriteLock)
+                    {
+                        await FlushAndExitAsync(cancellationToken);
+                    }
+                }
+
+                input.AdvanceTo(buffer.Start, end);
+                if (exit is not null)
+                {
+                    return exit.Value;
+                }
+
+                if (result.IsCompleted)
+                {
+                    return new PumpExit(PumpExitKind.PeerGone);
+                }
+            }
+    
         }
         catch (OperationCanceledException)
         {
@@ -60,177 +229,6 @@ internal sealed class FramePump
         catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
         {
             return new PumpExit(PumpExitKind.PeerGone);
-        }
-    }
-
-    private async Task<PumpExit> PumpAsync(CancellationToken cancellationToken)
-    {
-        var input = _from.Input;
-        var frame = default(FrameHeader);
-        long remaining = 0;
-        bool inFrame = false;
-        bool firstPiece = true;
-        while (true)
-        {
-            // No token here: a token would register a callback for every pending read, which an idle session holds
-            // for its whole life; the session stops a pump with CancelPendingRead instead (IsCanceled below).
-            var result = await input.ReadAsync();
-            if (result.IsCanceled)
-            {
-                input.AdvanceTo(result.Buffer.Start);
-                return new PumpExit(PumpExitKind.Stopped);
-            }
-
-            var buffer = result.Buffer;
-            var end = buffer.End;
-            bool holdingWriteLock = false;
-            PumpExit? exit = null;
-            try
-            {
-                while (true)
-                {
-                    if (!inFrame)
-                    {
-                        var status = _from.Decoder.TryReadHeader(buffer, out var header, out var consumed, out _, out var error);
-                        if (status == DecodeStatus.NeedMoreData)
-                        {
-                            break;
-                        }
-
-                        if (status == DecodeStatus.Error)
-                        {
-                            exit = new PumpExit(PumpExitKind.Violation, Error: error);
-                            break;
-                        }
-
-                        _from.LastReceivedTicks = Environment.TickCount64;
-                        if (header.IsControl)
-                        {
-                            var rest = buffer.Slice(consumed);
-                            if (rest.Length < header.PayloadLength)
-                            {
-                                break; // the header is parsed again with its payload next time
-                            }
-
-                            var payload = ReadControlPayload(rest.Slice(0, header.PayloadLength), header);
-                            buffer = rest.Slice(header.PayloadLength);
-                            if (header.Opcode == Opcode.Ping)
-                            {
-                                // RFC 6455 5.5.2: answer with a Pong carrying the same payload, on this leg. Release
-                                // the other leg's lock first: the other pump may hold this leg's lock and want that one.
-                                if (holdingWriteLock)
-                                {
-                                    holdingWriteLock = false;
-                                    await FlushAndExitAsync(cancellationToken);
-                                }
-
-                                await _from.SendControlAsync(Opcode.Pong, payload, cancellationToken);
-                            }
-                            else if (header.Opcode == Opcode.Pong)
-                            {
-                                _from.PingSentTicks = 0;
-                            }
-                            else
-                            {
-                                var closeError = ClosePayload.Parse(payload.Span, out ushort code, out _);
-                                exit = closeError is null
-                                    ? new PumpExit(PumpExitKind.PeerClosed, Close: ClosingFrame.FromPayload(payload.Span, code))
-                                    : new PumpExit(PumpExitKind.Violation, Error: closeError);
-                                break;
-                            }
-
-                            continue;
-                        }
-
-                        // A new message counts against messages_per_connection before any of it is forwarded.
-                        if (_messageRate is not null && header.Opcode != Opcode.Continuation && !_messageRate.TryTake())
-                        {
-                            exit = new PumpExit(PumpExitKind.Violation, Error: ProtocolError.MessageRateExceeded);
-                            break;
-                        }
-
-                        inFrame = true;
-                        frame = header;
-                        remaining = header.PayloadLength;
-                        firstPiece = true;
-                        buffer = buffer.Slice(consumed);
-                        _writer.BeginFrame(header);
-                    }
-
-                    long available = Math.Min(remaining, buffer.Length);
-                    if (available < remaining && (available < MinPieceBytes || available == 0) && !result.IsCompleted)
-                    {
-                        break;
-                    }
-
-                    if (available < remaining && available == 0)
-                    {
-                        break; // stream ended mid-frame: handled as PeerGone below
-                    }
-
-                    bool lastPiece = available == remaining;
-                    var piece = buffer.Slice(0, available);
-                    if (!holdingWriteLock && _to.CanSendData)
-                    {
-                        await _to.EnterWriteAsync(cancellationToken);
-                        holdingWriteLock = true;
-                    }
-
-                    // Checked under the lock: a Close is only ever sent under it, so none can slip in before this piece.
-                    if (holdingWriteLock && _to.CanSendData)
-                    {
-                        var pieceError = _writer.WritePiece(piece, firstPiece, lastPiece);
-                        if (pieceError is not null)
-                        {
-                            exit = new PumpExit(PumpExitKind.Violation, Error: pieceError);
-                            break;
-                        }
-                    }
-                    else
-                    {
-                        // The other leg is closing or gone (RFC 6455 5.5.1: no data after Close): validate, drop.
-                        var pieceError = _writer.ValidateOnly(piece, lastPiece);
-                        if (pieceError is not null)
-                        {
-                            exit = new PumpExit(PumpExitKind.Violation, Error: pieceError);
-                            break;
-                        }
-                    }
-
-                    buffer = buffer.Slice(available);
-                    remaining -= available;
-                    firstPiece = false;
-                    Counters.Bytes += available;
-                    if (lastPiece)
-                    {
-                        inFrame = false;
-                        if (frame.Fin)
-                        {
-                            Counters.Messages++;
-                        }
-
-                        _session.NoteData();
-                    }
-                }
-            }
-            finally
-            {
-                if (holdingWriteLock)
-                {
-                    await FlushAndExitAsync(cancellationToken);
-                }
-            }
-
-            input.AdvanceTo(buffer.Start, end);
-            if (exit is not null)
-            {
-                return exit.Value;
-            }
-
-            if (result.IsCompleted)
-            {
-                return new PumpExit(PumpExitKind.PeerGone);
-            }
         }
     }
 

@@ -52,7 +52,20 @@ public sealed class SocketPipe : IDuplexPipe, IAsyncDisposable
 
     public SocketPipe Start()
     {
-        _receiving = ReceiveAsync();
+        // The loop runs for the connection's life: it must not capture (and keep alive) the ExecutionContext of
+        // whatever request started it, and its continuations then need no context to restore.
+        if (ExecutionContext.IsFlowSuppressed())
+        {
+            _receiving = ReceiveAsync();
+        }
+        else
+        {
+            using (ExecutionContext.SuppressFlow())
+            {
+                _receiving = ReceiveAsync();
+            }
+        }
+
         return this;
     }
 

@@ -128,7 +128,14 @@ public sealed class UpgradeHandler(
                 route.Limits.MessagesPerConnection.Burst));
         var session = new RelaySession(clientPipe.Pipe, connection.Pipe, limits);
         var local = new System.Net.IPEndPoint(context.Connection.LocalIpAddress!, context.Connection.LocalPort);
-        var run = RunAsync(session, clientPipe, connection, admission, destination, routeName, client, local);
+        Task run;
+        // The session outlives the request: it must not keep the request's ExecutionContext (logging scopes, the
+        // request's async locals) alive, and its awaits then restore no context.
+        using (ExecutionContext.SuppressFlow())
+        {
+            run = RunAsync(session, clientPipe, connection, admission, destination, routeName, client, local);
+        }
+
         if (!clientPipe.IsTakenOver)
         {
             await run;
