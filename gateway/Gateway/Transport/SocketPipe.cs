@@ -22,23 +22,35 @@ public sealed class SocketPipe : IDuplexPipe, IAsyncDisposable
     private static readonly TimeSpan DrainOnDispose = TimeSpan.FromSeconds(5);
 
     private readonly Socket _socket;
-    private readonly Pipe _input;
+    private readonly Pipe? _input;
+    private readonly PipeReader _reader;
     private readonly SocketWriter _output;
     private Task _receiving = Task.CompletedTask;
     private int _disposed;
     private Action<object>? _receiveEnded;
     private object? _receiveEndedState;
 
-    public SocketPipe(Socket socket, MemoryPool<byte> pool)
+    /// `readOnDemand`: no receive loop; the socket is read when Input is (SocketReader). For connections only the
+    /// gateway reads; Kestrel's need the loop, which notices a client leaving while its request is handled.
+    public SocketPipe(Socket socket, MemoryPool<byte> pool, bool readOnDemand = false)
     {
         _socket = socket;
         // Reads and writes are tried at once and awaited only when the socket is not ready (see the loops).
         _socket.Blocking = false;
-        _input = new Pipe(OptionsFor(pool));
+        if (readOnDemand)
+        {
+            _reader = new SocketReader(socket, pool);
+        }
+        else
+        {
+            _input = new Pipe(OptionsFor(pool));
+            _reader = _input.Reader;
+        }
+
         _output = new SocketWriter(socket, pool);
     }
 
-    public PipeReader Input => _input.Reader;
+    public PipeReader Input => _reader;
     public PipeWriter Output => _output;
     public Socket Socket => _socket;
 
@@ -52,6 +64,11 @@ public sealed class SocketPipe : IDuplexPipe, IAsyncDisposable
 
     public SocketPipe Start()
     {
+        if (_input is null)
+        {
+            return this; // read on demand: nothing runs until Input is read
+        }
+
         // The loop runs for the connection's life: it must not capture (and keep alive) the ExecutionContext of
         // whatever request started it, and its continuations then need no context to restore.
         if (ExecutionContext.IsFlowSuppressed())
@@ -99,12 +116,12 @@ public sealed class SocketPipe : IDuplexPipe, IAsyncDisposable
 
         Abort();
         await _receiving;
-        _input.Reader.Complete();
+        _reader.Complete();
     }
 
     private async Task ReceiveAsync()
     {
-        var writer = _input.Writer;
+        var writer = _input!.Writer;
         Exception? error = null;
         try
         {

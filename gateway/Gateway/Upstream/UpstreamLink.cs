@@ -5,8 +5,8 @@ using Gateway.Transport;
 
 namespace Gateway.Upstream;
 
-/// A connected upstream as a pipe, and what to dispose to close it: the socket's own pipe for ws://, a pipe over
-/// the TLS stream for wss://.
+/// A connected upstream as a pipe, and what to dispose to close it: the socket itself for ws:// (read on demand,
+/// written on flush: no loop, no pipe), a pipe over the TLS stream for wss://.
 public sealed class UpstreamLink : IAsyncDisposable
 {
     private readonly IAsyncDisposable _owner;
@@ -21,7 +21,7 @@ public sealed class UpstreamLink : IAsyncDisposable
 
     public static UpstreamLink Over(System.Net.Sockets.Socket socket)
     {
-        var pipe = new SocketPipe(socket, LargeBlockMemoryPool.Instance).Start();
+        var pipe = new SocketPipe(socket, LargeBlockMemoryPool.Instance, readOnDemand: true).Start();
         return new UpstreamLink(pipe, pipe);
     }
 

@@ -1,0 +1,155 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using Gateway.Hosting;
+using Gateway.Transport;
+using Microsoft.AspNetCore.Connections;
+
+namespace Gateway.Tests.Transport;
+
+/// SocketReader reads its socket only when asked, with PipeReader's consumed/examined rules, over loopback.
+public sealed class SocketReaderTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task Data_larger_than_a_block_is_read_across_segments_and_consumed_in_parts()
+    {
+        var (reader, peer, local) = await ConnectAsync();
+        using var _ = peer;
+        using var __ = local;
+        var data = Enumerable.Range(0, 300_000).Select(i => (byte)(i * 31)).ToArray();
+        await peer.SendAsync(data);
+
+        var received = new List<byte>();
+        while (received.Count < data.Length)
+        {
+            var result = await reader.ReadAsync().AsTask().WaitAsync(Timeout);
+            // Consume at most 10,000 bytes per read: the rest stays buffered across blocks.
+            var take = result.Buffer.Slice(0, Math.Min(10_000, result.Buffer.Length));
+            received.AddRange(take.ToArray());
+            reader.AdvanceTo(take.End); // the rest is unexamined: returned without waiting for more
+        }
+
+        Assert.Equal(data, received.ToArray());
+        reader.Complete();
+    }
+
+    [Fact]
+    public async Task Unexamined_data_is_returned_at_once_and_examined_data_waits_for_more()
+    {
+        var (reader, peer, local) = await ConnectAsync();
+        using var _ = peer;
+        using var __ = local;
+        await peer.SendAsync("abc"u8.ToArray());
+
+        var first = await reader.ReadAsync().AsTask().WaitAsync(Timeout);
+        Assert.Equal("abc"u8.ToArray(), first.Buffer.ToArray());
+        reader.AdvanceTo(first.Buffer.Start); // nothing consumed, nothing examined: the same bytes come back at once
+        Assert.True(reader.TryRead(out var again));
+        Assert.Equal(3, again.Buffer.Length);
+        reader.AdvanceTo(again.Buffer.Start, again.Buffer.End); // all examined: the next read waits for more
+
+        var waiting = reader.ReadAsync().AsTask();
+        Assert.False(await Task.WhenAny(waiting, Task.Delay(200)) == waiting, "a read returned without new data");
+        await peer.SendAsync("de"u8.ToArray());
+        var more = await waiting.WaitAsync(Timeout);
+        Assert.Equal("abcde"u8.ToArray(), more.Buffer.ToArray());
+        reader.AdvanceTo(more.Buffer.End);
+        reader.Complete();
+    }
+
+    [Fact]
+    public async Task CancelPendingRead_wakes_a_waiting_read_with_a_canceled_result_and_reading_goes_on()
+    {
+        var (reader, peer, local) = await ConnectAsync();
+        using var _ = peer;
+        using var __ = local;
+
+        var waiting = reader.ReadAsync().AsTask();
+        await Task.Delay(50);
+        reader.CancelPendingRead();
+        var canceled = await waiting.WaitAsync(Timeout);
+        Assert.True(canceled.IsCanceled);
+        reader.AdvanceTo(canceled.Buffer.Start);
+
+        await peer.SendAsync("x"u8.ToArray());
+        var next = await reader.ReadAsync().AsTask().WaitAsync(Timeout);
+        Assert.False(next.IsCanceled);
+        Assert.Equal(1, next.Buffer.Length);
+        reader.AdvanceTo(next.Buffer.End);
+        reader.Complete();
+    }
+
+    [Fact]
+    public async Task A_canceled_token_throws_and_leaves_the_reader_usable()
+    {
+        var (reader, peer, local) = await ConnectAsync();
+        using var _ = peer;
+        using var __ = local;
+        using var cancel = new CancellationTokenSource(100);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reader.ReadAsync(cancel.Token).AsTask().WaitAsync(Timeout));
+
+        await peer.SendAsync("y"u8.ToArray());
+        var next = await reader.ReadAsync().AsTask().WaitAsync(Timeout);
+        Assert.Equal("y"u8.ToArray(), next.Buffer.ToArray());
+        reader.AdvanceTo(next.Buffer.End);
+        reader.Complete();
+    }
+
+    [Fact]
+    public async Task The_peers_FIN_completes_after_its_last_bytes_and_a_reset_throws_IOException()
+    {
+        var (reader, peer, local) = await ConnectAsync();
+        using var __ = local;
+        await peer.SendAsync("end"u8.ToArray());
+        peer.Shutdown(SocketShutdown.Send);
+        var received = new List<byte>();
+        while (true)
+        {
+            var result = await reader.ReadAsync().AsTask().WaitAsync(Timeout);
+            received.AddRange(result.Buffer.ToArray());
+            reader.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal("end"u8.ToArray(), received.ToArray());
+        peer.Dispose();
+        reader.Complete();
+
+        var (reset, resetPeer, resetLocal) = await ConnectAsync();
+        using var ___ = resetLocal;
+        resetPeer.LingerState = new LingerOption(true, 0);
+        resetPeer.Dispose();
+        var error = await Assert.ThrowsAnyAsync<IOException>(async () =>
+        {
+            while (true)
+            {
+                var result = await reset.ReadAsync().AsTask().WaitAsync(Timeout);
+                reset.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted)
+                {
+                    return;
+                }
+            }
+        });
+        Assert.IsType<ConnectionResetException>(error);
+    }
+
+    private static async Task<(SocketReader Reader, Socket Peer, Socket Local)> ConnectAsync()
+    {
+        using var listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        var local = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        var accepting = listener.AcceptAsync();
+        await local.ConnectAsync(listener.LocalEndPoint!);
+        var peer = await accepting;
+        local.Blocking = false;
+        return (new SocketReader(local, LargeBlockMemoryPool.Instance), peer, local);
+    }
+}
