@@ -74,12 +74,13 @@ internal sealed class SocketConnection : ConnectionContext, IConnectionIdFeature
     public Socket Socket => _pipe.Socket;
     public bool IsHandedOver => _kestrelView.IsHandedOver;
 
-    public SocketPipe TakeOver()
+    public async ValueTask<SocketPipe> TakeOverAsync()
     {
         _kestrelView.HandOver();
         // Kestrel hangs its per-connection state on this object's features; once the socket no longer points
         // here, that state goes as soon as Kestrel is done with the connection, while the session runs on.
         _pipe.OnReceiveEnded(null, null);
+        await _pipe.SwitchToReadOnDemandAsync();
         return _pipe;
     }
 
@@ -121,6 +122,7 @@ internal sealed class SocketConnection : ConnectionContext, IConnectionIdFeature
 /// A plain WebSocket session taking its client connection over from Kestrel after the 101 (see SocketConnection).
 public interface ISessionHandoverFeature
 {
-    /// The connection's socket pipe, which the caller now owns and disposes; Kestrel no longer reads or writes it.
-    SocketPipe TakeOver();
+    /// The connection's socket pipe, which the caller now owns and disposes; Kestrel no longer reads or writes it,
+    /// and from now on it is read on demand.
+    ValueTask<SocketPipe> TakeOverAsync();
 }

@@ -22,8 +22,12 @@ public sealed class SocketPipe : IDuplexPipe, IAsyncDisposable
     private static readonly TimeSpan DrainOnDispose = TimeSpan.FromSeconds(5);
 
     private readonly Socket _socket;
-    private readonly Pipe? _input;
-    private readonly PipeReader _reader;
+    private readonly MemoryPool<byte> _pool;
+    private Pipe? _input;
+    private PipeReader _reader;
+
+    /// Stops the receive loop at its wait for data (SwitchToReadOnDemandAsync).
+    private CancellationTokenSource? _loopStop;
     private readonly SocketWriter _output;
     private Task _receiving = Task.CompletedTask;
     private int _disposed;
@@ -35,6 +39,7 @@ public sealed class SocketPipe : IDuplexPipe, IAsyncDisposable
     public SocketPipe(Socket socket, MemoryPool<byte> pool, bool readOnDemand = false)
     {
         _socket = socket;
+        _pool = pool;
         // Reads and writes are tried at once and awaited only when the socket is not ready (see the loops).
         _socket.Blocking = false;
         if (readOnDemand)
@@ -45,6 +50,7 @@ public sealed class SocketPipe : IDuplexPipe, IAsyncDisposable
         {
             _input = new Pipe(OptionsFor(pool));
             _reader = _input.Reader;
+            _loopStop = new CancellationTokenSource();
         }
 
         _output = new SocketWriter(socket, pool);
@@ -117,6 +123,42 @@ public sealed class SocketPipe : IDuplexPipe, IAsyncDisposable
         Abort();
         await _receiving;
         _reader.Complete();
+        _loopStop?.Dispose();
+    }
+
+    /// Ends the receive loop and reads the socket on demand from now on (SocketReader), keeping any bytes the loop
+    /// had received and nobody read. For a session taking a connection over: the loop and its pipe were Kestrel's
+    /// way to notice a client leaving mid-request; the relay reads the socket itself.
+    internal async ValueTask SwitchToReadOnDemandAsync()
+    {
+        if (_input is not { } input)
+        {
+            return;
+        }
+
+        _loopStop!.Cancel();
+        input.Writer.CancelPendingFlush(); // a loop held by a full pipe lets go too
+        await _receiving;
+        var reader = new SocketReader(_socket, _pool);
+        try
+        {
+            if (input.Reader.TryRead(out var rest))
+            {
+                reader.Seed(rest.Buffer);
+                input.Reader.AdvanceTo(rest.Buffer.End);
+            }
+        }
+        catch (IOException)
+        {
+            // The connection was reset: the socket reader finds that out for itself.
+        }
+
+        input.Reader.Complete();
+        _reader = reader;
+        _input = null;
+        _receiving = Task.CompletedTask; // the loop's state machine goes with it
+        _loopStop.Dispose();
+        _loopStop = null;
     }
 
     private async Task ReceiveAsync()
@@ -128,7 +170,7 @@ public sealed class SocketPipe : IDuplexPipe, IAsyncDisposable
             while (true)
             {
                 // Wait for data without a buffer, then take one and read what is there without another wait.
-                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, _loopStop!.Token);
                 var memory = writer.GetMemory();
                 int received = _socket.Receive(memory.Span, SocketFlags.None, out var status);
                 if (status == SocketError.WouldBlock)
@@ -158,9 +200,9 @@ public sealed class SocketPipe : IDuplexPipe, IAsyncDisposable
         {
             error = new ConnectionResetException(e.Message, e);
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
         {
-            // Aborted by us: the reader sees the end of the stream.
+            // Aborted by us, or stopped for a switch to reading on demand: the reader sees the end of the stream.
         }
 
         await writer.CompleteAsync(error);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Connections;
 
 namespace Gateway.Transport;
@@ -9,8 +10,8 @@ namespace Gateway.Transport;
 /// not yet examined, or else waits for data (zero-byte receive, no buffer held) and receives into a pooled block.
 /// No receive loop runs beside the reader and no pipe stands between socket and relay, so an idle connection
 /// holds one pending zero-byte receive and nothing else, and data is parsed on the thread that received it.
-/// Used for the upstream leg, which only the gateway reads (Kestrel's connections keep SocketPipe's loop, which
-/// notices a client leaving while its request is still being handled).
+/// Used for the upstream leg from the start and for a client connection once a session has taken it over (while
+/// Kestrel handles its request, SocketPipe's receive loop reads it: that is how a client leaving is noticed).
 internal sealed class SocketReader(Socket socket, MemoryPool<byte> pool) : PipeReader
 {
     private Segment? _head;
@@ -22,9 +23,11 @@ internal sealed class SocketReader(Socket socket, MemoryPool<byte> pool) : PipeR
     private Exception? _error;
     private volatile bool _cancelRequested;
 
-    /// Wakes a pending wait on CancelPendingRead; replaced after it has fired (rare: the end of a session).
-    private CancellationTokenSource _cancel = new();
+    /// A read is waiting on the socket (CancelPendingRead must wake it).
+    private int _waiting;
 
+    /// Pooled state machines: a read that has to wait allocates nothing in steady state.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_completed, this);
@@ -40,8 +43,40 @@ internal sealed class SocketReader(Socket socket, MemoryPool<byte> pool) : PipeR
                 return _error is null ? Result(completed: true) : throw _error;
             }
 
-            // Wait for data without holding a buffer; then take what is there in one non-blocking receive.
-            await WaitForDataAsync(cancellationToken);
+            // Wait for data without holding a buffer; then take what is there in one non-blocking receive. The
+            // flag is set (full fence) before the cancel request is checked; CancelPendingRead does the reverse.
+            Interlocked.Exchange(ref _waiting, 1);
+            if (!_cancelRequested)
+            {
+                // No token reaches the socket: a completed operation that had one keeps its registration (and the
+                // token's source) alive for the connection's life. A caller's token (the upstream handshake's
+                // timeout) wakes the wait as CancelPendingRead does: the connection is dropped after it anyway.
+                using var registration = cancellationToken.CanBeCanceled
+                    ? cancellationToken.UnsafeRegister(static state => ((SocketReader)state!).Wake(), this)
+                    : default;
+                try
+                {
+                    await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+                }
+                catch (SocketException e) when (e.SocketErrorCode is not SocketError.OperationAborted)
+                {
+                    End(new ConnectionResetException(e.Message, e));
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                {
+                    End(null); // closed by us
+                }
+                finally
+                {
+                    Interlocked.Exchange(ref _waiting, 0);
+                }
+            }
+            else
+            {
+                Interlocked.Exchange(ref _waiting, 0);
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
             if (!_cancelRequested && Receive())
             {
                 _examinedEverything = false;
@@ -67,6 +102,31 @@ internal sealed class SocketReader(Socket socket, MemoryPool<byte> pool) : PipeR
 
         result = default;
         return false;
+    }
+
+    /// Bytes received before this reader took over the socket (SocketPipe.SwitchToReadOnDemandAsync).
+    public void Seed(ReadOnlySequence<byte> bytes)
+    {
+        while (!bytes.IsEmpty)
+        {
+            var segment = new Segment(pool.Rent());
+            int length = (int)Math.Min(bytes.Length, segment.Capacity);
+            bytes.Slice(0, length).CopyTo(segment.Free);
+            segment.Grow(length);
+            if (_tail is null)
+            {
+                _head = segment;
+                _headStart = 0;
+            }
+            else
+            {
+                _tail.Append(segment);
+            }
+
+            _tail = segment;
+            bytes = bytes.Slice(length);
+            _examinedEverything = false;
+        }
     }
 
     public override void AdvanceTo(SequencePosition consumed) => AdvanceTo(consumed, consumed);
@@ -98,15 +158,28 @@ internal sealed class SocketReader(Socket socket, MemoryPool<byte> pool) : PipeR
         _examinedEverything = _tail is null || (examinedSegment == _tail && examined.GetInteger() == _tail.Length);
     }
 
+    /// The relay cancels reads only to stop a session, so a waiting read is woken by shutting the socket's
+    /// receive side (it then reports the end of the stream): that needs no cancellation registration per pending
+    /// read, which every idle session would hold. Reading after a cancellation that woke a wait sees the end.
     public override void CancelPendingRead()
     {
         _cancelRequested = true;
-        try
+        Wake();
+    }
+
+    /// Ends a wait on the socket, if one is pending, by shutting the receive side.
+    private void Wake()
+    {
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _waiting) == 1)
         {
-            _cancel.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
+            try
+            {
+                socket.Shutdown(SocketShutdown.Receive);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+            }
         }
     }
 
@@ -124,34 +197,6 @@ internal sealed class SocketReader(Socket socket, MemoryPool<byte> pool) : PipeR
         }
 
         _head = _tail = null;
-    }
-
-    private async ValueTask WaitForDataAsync(CancellationToken cancellationToken)
-    {
-        if (_cancel.IsCancellationRequested)
-        {
-            _cancel = new CancellationTokenSource();
-        }
-
-        using var linked = cancellationToken.CanBeCanceled
-            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _cancel.Token)
-            : null;
-        try
-        {
-            await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, linked?.Token ?? _cancel.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // CancelPendingRead: the caller's loop returns a canceled result.
-        }
-        catch (SocketException e) when (e.SocketErrorCode is not SocketError.OperationAborted)
-        {
-            End(new ConnectionResetException(e.Message, e));
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            End(null); // closed by us
-        }
     }
 
     /// One non-blocking receive into the tail block (a new one if it is full). True if bytes arrived.

@@ -42,7 +42,7 @@ internal sealed class ClientPipe : IAsyncDisposable
         if (!context.Request.IsHttps && context.Features.Get<ISessionHandoverFeature>() is { } handover)
         {
             // The 101 is already in the pipe's output, ahead of anything the relay writes.
-            var owned = handover.TakeOver();
+            var owned = await handover.TakeOverAsync();
             return new ClientPipe(owned, opaque: null, owned);
         }
 

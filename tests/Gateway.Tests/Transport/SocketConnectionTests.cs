@@ -32,6 +32,29 @@ public sealed class SocketConnectionTests
     }
 
     [Fact]
+    public async Task Bytes_the_connection_received_before_the_take_over_come_first_then_the_socket_is_read_on_demand()
+    {
+        var (accepted, peer) = await AcceptAsync();
+        using var _ = peer;
+        var connection = new SocketConnection(accepted, LargeBlockMemoryPool.Instance);
+        await peer.SendAsync("early"u8.ToArray());
+        await Task.Delay(200); // the receive loop takes them into its pipe; nobody reads them
+
+        await using var pipe = await ((ISessionHandoverFeature)connection).TakeOverAsync();
+        await peer.SendAsync("late"u8.ToArray());
+
+        var received = new List<byte>();
+        while (received.Count < 9)
+        {
+            var result = await pipe.Input.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            received.AddRange(System.Buffers.BuffersExtensions.ToArray(result.Buffer));
+            pipe.Input.AdvanceTo(result.Buffer.End);
+        }
+
+        Assert.Equal("earlylate", System.Text.Encoding.ASCII.GetString(received.ToArray()));
+    }
+
+    [Fact]
     public async Task Before_any_take_over_a_peer_closing_the_connection_cancels_ConnectionClosed()
     {
         var (accepted, peer) = await AcceptAsync();
@@ -51,7 +74,7 @@ public sealed class SocketConnectionTests
         var (accepted, peer) = await AcceptAsync();
         var connection = new SocketConnection(accepted, LargeBlockMemoryPool.Instance);
         connection.Features.Set(new object()); // stands for the state Kestrel adds
-        var pipe = ((ISessionHandoverFeature)connection).TakeOver();
+        var pipe = await ((ISessionHandoverFeature)connection).TakeOverAsync();
         return (pipe, peer, new WeakReference(connection));
     }
 

@@ -60,7 +60,7 @@ public sealed class SocketReaderTests
     }
 
     [Fact]
-    public async Task CancelPendingRead_wakes_a_waiting_read_with_a_canceled_result_and_reading_goes_on()
+    public async Task CancelPendingRead_wakes_a_waiting_read_with_a_canceled_result_and_the_stream_then_ends()
     {
         var (reader, peer, local) = await ConnectAsync();
         using var _ = peer;
@@ -73,6 +73,24 @@ public sealed class SocketReaderTests
         Assert.True(canceled.IsCanceled);
         reader.AdvanceTo(canceled.Buffer.Start);
 
+        // The wait was woken by shutting the receive side (the relay cancels only to stop): the stream has ended.
+        var next = await reader.ReadAsync().AsTask().WaitAsync(Timeout);
+        Assert.True(next.IsCompleted);
+        reader.Complete();
+    }
+
+    [Fact]
+    public async Task CancelPendingRead_with_no_read_waiting_cancels_the_next_read_only()
+    {
+        var (reader, peer, local) = await ConnectAsync();
+        using var _ = peer;
+        using var __ = local;
+
+        reader.CancelPendingRead();
+        var canceled = await reader.ReadAsync().AsTask().WaitAsync(Timeout);
+        Assert.True(canceled.IsCanceled);
+        reader.AdvanceTo(canceled.Buffer.Start);
+
         await peer.SendAsync("x"u8.ToArray());
         var next = await reader.ReadAsync().AsTask().WaitAsync(Timeout);
         Assert.False(next.IsCanceled);
@@ -82,7 +100,7 @@ public sealed class SocketReaderTests
     }
 
     [Fact]
-    public async Task A_canceled_token_throws_and_leaves_the_reader_usable()
+    public async Task A_token_canceled_during_a_wait_throws_OperationCanceledException_and_ends_the_stream()
     {
         var (reader, peer, local) = await ConnectAsync();
         using var _ = peer;
@@ -91,10 +109,31 @@ public sealed class SocketReaderTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reader.ReadAsync(cancel.Token).AsTask().WaitAsync(Timeout));
 
-        await peer.SendAsync("y"u8.ToArray());
+        // Used for the upstream handshake's timeout, after which the connection is dropped: the receive side is shut.
         var next = await reader.ReadAsync().AsTask().WaitAsync(Timeout);
+        Assert.True(next.IsCompleted);
+        reader.Complete();
+    }
+
+    [Fact]
+    public async Task A_token_that_is_never_canceled_leaves_nothing_behind_and_data_arrives()
+    {
+        var (reader, peer, local) = await ConnectAsync();
+        using var _ = peer;
+        using var __ = local;
+        using var cancel = new CancellationTokenSource();
+
+        var reading = reader.ReadAsync(cancel.Token).AsTask();
+        await peer.SendAsync("y"u8.ToArray());
+        var next = await reading.WaitAsync(Timeout);
         Assert.Equal("y"u8.ToArray(), next.Buffer.ToArray());
         reader.AdvanceTo(next.Buffer.End);
+        cancel.Cancel(); // after the read: changes nothing
+
+        await peer.SendAsync("z"u8.ToArray());
+        var after = await reader.ReadAsync().AsTask().WaitAsync(Timeout);
+        Assert.Equal("z"u8.ToArray(), after.Buffer.ToArray());
+        reader.AdvanceTo(after.Buffer.End);
         reader.Complete();
     }
 
