@@ -113,17 +113,7 @@ internal sealed class SocketReader(Socket socket, MemoryPool<byte> pool) : PipeR
             int length = (int)Math.Min(bytes.Length, segment.Capacity);
             bytes.Slice(0, length).CopyTo(segment.Free);
             segment.Grow(length);
-            if (_tail is null)
-            {
-                _head = segment;
-                _headStart = 0;
-            }
-            else
-            {
-                _tail.Append(segment);
-            }
-
-            _tail = segment;
+            Link(segment);
             bytes = bytes.Slice(length);
             _examinedEverything = false;
         }
@@ -225,17 +215,7 @@ internal sealed class SocketReader(Socket socket, MemoryPool<byte> pool) : PipeR
             target.Grow(received);
             if (target != previous)
             {
-                if (previous is null)
-                {
-                    _head = target;
-                    _headStart = 0;
-                }
-                else
-                {
-                    previous.Append(target);
-                }
-
-                _tail = target;
+                Link(target);
             }
 
             return true;
@@ -253,6 +233,22 @@ internal sealed class SocketReader(Socket socket, MemoryPool<byte> pool) : PipeR
 
         End(status == SocketError.Success ? null : new ConnectionResetException(status.ToString(), new SocketException((int)status)));
         return false;
+    }
+
+    /// Makes `segment` the new tail (and head, if nothing is buffered).
+    private void Link(Segment segment)
+    {
+        if (_tail is null)
+        {
+            _head = segment;
+            _headStart = 0;
+        }
+        else
+        {
+            _tail.Append(segment);
+        }
+
+        _tail = segment;
     }
 
     private void End(Exception? error)
