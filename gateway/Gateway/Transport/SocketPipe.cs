@@ -6,13 +6,15 @@ using Microsoft.AspNetCore.Connections;
 
 namespace Gateway.Transport;
 
-/// A connected TCP socket as a duplex pipe: a loop moves what the socket receives into Input; what is written to
-/// Output is sent when flushed, from the blocks it was written into (SocketWriter). Both legs of a plain session use it (the client's from our listener, the upstream's from
-/// the connector), with no Stream layer in between.
+/// A connected TCP socket as a duplex pipe, with no Stream layer in between. Both legs of a plain session use it:
+/// the client's from our listener, the upstream's from the connector. What is written to Output is sent when
+/// flushed, from the blocks it was written into (SocketWriter). Input is either a receive loop into a pipe (a
+/// connection Kestrel handles) or the socket read on demand (SocketReader: the upstream, and a client connection
+/// once a session has taken it over).
 ///
 /// Reads wait for data with a zero-byte receive before taking a buffer, so an idle connection holds none; buffers
-/// come from the 64 KiB-block pool. The pipes resume their readers and writers inline, on the thread the socket
-/// completed on: a relayed frame is received, parsed and sent without a hop to another thread.
+/// come from the 64 KiB-block pool. Readers resume inline, on the thread the socket completed on: a relayed frame
+/// is received, parsed and sent without a hop to another thread.
 public sealed class SocketPipe : IDuplexPipe, IAsyncDisposable
 {
     /// Input: Kestrel's default request buffer limit; the receive loop waits for the reader beyond it.
@@ -23,12 +25,12 @@ public sealed class SocketPipe : IDuplexPipe, IAsyncDisposable
 
     private readonly Socket _socket;
     private readonly MemoryPool<byte> _pool;
+    private readonly SocketWriter _output;
     private Pipe? _input;
     private PipeReader _reader;
 
     /// Stops the receive loop at its wait for data (SwitchToReadOnDemandAsync).
     private CancellationTokenSource? _loopStop;
-    private readonly SocketWriter _output;
     private Task _receiving = Task.CompletedTask;
     private int _disposed;
     private Action<object>? _receiveEnded;
