@@ -13,6 +13,7 @@ public sealed class SessionRegistry(RouteTableHolder routes) : ITrafficSource
     private readonly Dictionary<string, RouteTotals> _finished = new(StringComparer.Ordinal);
     private TaskCompletionSource? _empty;
     private bool _draining;
+    private bool _cut;
 
     public int Count
     {
@@ -33,13 +34,21 @@ public sealed class SessionRegistry(RouteTableHolder routes) : ITrafficSource
     public IDisposable Add(string route, RelaySession session, System.Net.IPEndPoint? local = null, Action? cut = null)
     {
         bool draining;
+        bool alreadyCut;
         lock (_sync)
         {
             _live.Add(session, (route, local, cut));
             draining = _draining;
+            alreadyCut = _cut;
         }
 
-        if (draining)
+        if (alreadyCut)
+        {
+            // Its upgrade finished after the drain's grace ended: nothing is left to wait for it.
+            session.Abort();
+            cut?.Invoke();
+        }
+        else if (draining)
         {
             _ = session.CloseAsync(RelayEventKind.Draining);
         }
@@ -71,13 +80,15 @@ public sealed class SessionRegistry(RouteTableHolder routes) : ITrafficSource
         }
     }
 
-    /// The end of a drain's grace: sessions still open are stopped and their connections dropped. Kestrel's
-    /// shutdown would cut only the connections it still owns, and plain sessions are not among them.
+    /// The end of a drain's grace: sessions still open are stopped and their connections dropped, and so is any
+    /// session registered later (an upgrade that was still in flight). Kestrel's shutdown would cut only the
+    /// connections it still owns, and plain sessions are not among them.
     public int CutOpen()
     {
         List<(RelaySession Session, Action? Cut)> open;
         lock (_sync)
         {
+            _cut = true;
             open = [.. _live.Select(s => (s.Key, s.Value.Cut))];
         }
 

@@ -30,6 +30,10 @@ public sealed class DrainCutTests
             """);
         await using var client = await RawClient.ConnectAsync(gateway.Ws, "/ws/silent");
         Assert.Equal(101, client.Status);
+        // An echo shows the relay is running (and the session registered) before the drain starts.
+        await client.Frames.SendFrameAsync(WireFrame.Text, "ping"u8.ToArray(), mask: true);
+        var echo = await client.Frames.ReadFrameAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("ping"u8.ToArray(), echo!.Payload);
 
         var stopping = Stopwatch.StartNew();
         var stopped = gateway.DisposeAsync().AsTask();
