@@ -78,14 +78,5 @@ public sealed class SocketConnectionTests
         return (pipe, peer, new WeakReference(connection));
     }
 
-    private static async Task<(Socket Accepted, Socket Peer)> AcceptAsync()
-    {
-        using var listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
-        listener.Listen();
-        var peer = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        var accepting = listener.AcceptAsync();
-        await peer.ConnectAsync(listener.LocalEndPoint!);
-        return (await accepting, peer);
-    }
+    private static Task<(Socket Accepted, Socket Peer)> AcceptAsync() => Loopback.ConnectAsync();
 }

@@ -23,7 +23,7 @@ public sealed class SocketPipeTests
         var outgoing = Enumerable.Range(0, 300_000).Select(i => (byte)(i * 7)).ToArray();
         var incoming = Enumerable.Range(0, 200_000).Select(i => (byte)(i * 13)).ToArray();
 
-        var peerReads = ReadExactlyAsync(peer, outgoing.Length);
+        var peerReads = Loopback.ReadExactlyAsync(peer, outgoing.Length);
         await pipe.Output.WriteAsync(outgoing);
         await peer.SendAsync(incoming);
 
@@ -87,7 +87,7 @@ public sealed class SocketPipeTests
 
         await pipe.DisposeAsync().AsTask().WaitAsync(Timeout);
 
-        Assert.Equal("goodbye"u8.ToArray(), await ReadToEndAsync(peer).WaitAsync(Timeout));
+        Assert.Equal("goodbye"u8.ToArray(), await Loopback.ReadToEndAsync(peer).WaitAsync(Timeout));
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public sealed class SocketPipeTests
 
         var result = await pipe.Input.ReadAsync().AsTask().WaitAsync(Timeout);
         Assert.True(result.IsCompleted);
-        Assert.Empty(await ReadToEndAsync(peer).WaitAsync(Timeout));
+        Assert.Empty(await Loopback.ReadToEndAsync(peer).WaitAsync(Timeout));
         await pipe.DisposeAsync();
     }
 
@@ -134,28 +134,8 @@ public sealed class SocketPipeTests
 
     internal static async Task<(SocketPipe Pipe, Socket Peer)> ConnectAsync()
     {
-        using var listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
-        var peer = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        var accepting = listener.AcceptAsync();
-        await peer.ConnectAsync(listener.LocalEndPoint!);
-        var accepted = await accepting;
-        return (new SocketPipe(accepted, LargeBlockMemoryPool.Instance).Start(), peer);
-    }
-
-    private static async Task<byte[]> ReadExactlyAsync(Socket socket, int count)
-    {
-        var buffer = new byte[count];
-        int at = 0;
-        while (at < count)
-        {
-            int n = await socket.ReceiveAsync(buffer.AsMemory(at));
-            Assert.NotEqual(0, n);
-            at += n;
-        }
-
-        return buffer;
+        var (local, peer) = await Loopback.ConnectAsync();
+        return (new SocketPipe(local, LargeBlockMemoryPool.Instance).Start(), peer);
     }
 
     private static async Task<byte[]> ReadExactlyAsync(PipeReader reader, int count)
@@ -167,33 +147,6 @@ public sealed class SocketPipeTests
             received.AddRange(result.Buffer.ToArray());
             reader.AdvanceTo(result.Buffer.End);
             Assert.False(result.IsCompleted && received.Count < count, "input ended early");
-        }
-
-        return [.. received];
-    }
-
-    private static async Task<byte[]> ReadToEndAsync(Socket socket)
-    {
-        var received = new List<byte>();
-        var buffer = new byte[4096];
-        while (true)
-        {
-            int n;
-            try
-            {
-                n = await socket.ReceiveAsync(buffer);
-            }
-            catch (SocketException)
-            {
-                break;
-            }
-
-            if (n == 0)
-            {
-                break;
-            }
-
-            received.AddRange(buffer.AsSpan(0, n).ToArray());
         }
 
         return [.. received];

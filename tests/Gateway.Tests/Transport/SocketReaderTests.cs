@@ -181,14 +181,7 @@ public sealed class SocketReaderTests
 
     private static async Task<(SocketReader Reader, Socket Peer, Socket Local)> ConnectAsync()
     {
-        using var listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
-        var local = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        var accepting = listener.AcceptAsync();
-        await local.ConnectAsync(listener.LocalEndPoint!);
-        var peer = await accepting;
-        local.Blocking = false;
+        var (local, peer) = await Loopback.ConnectAsync();
         return (new SocketReader(local, LargeBlockMemoryPool.Instance), peer, local);
     }
 }

@@ -14,7 +14,7 @@ public sealed class SocketWriterTests
     [Fact]
     public async Task Writes_spanning_several_blocks_before_one_flush_arrive_whole_and_in_order()
     {
-        var (local, peer) = await ConnectAsync();
+        var (local, peer) = await Loopback.ConnectAsync();
         using var _ = local;
         using var __ = peer;
         var writer = new SocketWriter(local, LargeBlockMemoryPool.Instance);
@@ -28,7 +28,7 @@ public sealed class SocketWriterTests
         }
 
         Assert.Equal(data.Length, writer.UnflushedBytes);
-        var reading = ReadExactlyAsync(peer, data.Length);
+        var reading = Loopback.ReadExactlyAsync(peer, data.Length);
         var flush = await writer.FlushAsync().AsTask().WaitAsync(Timeout);
 
         Assert.False(flush.IsCompleted);
@@ -39,7 +39,7 @@ public sealed class SocketWriterTests
     [Fact]
     public async Task A_flush_to_a_peer_that_reads_nothing_waits_until_its_token_is_canceled()
     {
-        var (local, peer) = await ConnectAsync();
+        var (local, peer) = await Loopback.ConnectAsync();
         using var _ = local;
         using var __ = peer;
         local.Blocking = false;
@@ -65,7 +65,7 @@ public sealed class SocketWriterTests
     [Fact]
     public async Task Completing_sends_what_is_unflushed_then_a_FIN()
     {
-        var (local, peer) = await ConnectAsync();
+        var (local, peer) = await Loopback.ConnectAsync();
         using var _ = local;
         using var __ = peer;
         var writer = new SocketWriter(local, LargeBlockMemoryPool.Instance);
@@ -74,14 +74,14 @@ public sealed class SocketWriterTests
 
         await writer.CompleteAsync().AsTask().WaitAsync(Timeout);
 
-        Assert.Equal("tail"u8.ToArray(), await ReadExactlyAsync(peer, 4));
+        Assert.Equal("tail"u8.ToArray(), await Loopback.ReadExactlyAsync(peer, 4));
         Assert.Equal(0, await peer.ReceiveAsync(new byte[16].AsMemory()).AsTask().WaitAsync(Timeout));
     }
 
     [Fact]
     public async Task Flushes_to_a_reset_peer_report_completion()
     {
-        var (local, peer) = await ConnectAsync();
+        var (local, peer) = await Loopback.ConnectAsync();
         using var _ = local;
         var writer = new SocketWriter(local, LargeBlockMemoryPool.Instance);
         peer.LingerState = new LingerOption(true, 0);
@@ -98,32 +98,5 @@ public sealed class SocketWriterTests
 
         Assert.True(completed, "flushes to a reset peer never reported completion");
         Assert.True(writer.IsGone);
-    }
-
-    private static async Task<(Socket Local, Socket Peer)> ConnectAsync()
-    {
-        using var listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
-        var local = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        var accepting = listener.AcceptAsync();
-        await local.ConnectAsync(listener.LocalEndPoint!);
-        var peer = await accepting;
-        local.Blocking = false;
-        return (local, peer);
-    }
-
-    private static async Task<byte[]> ReadExactlyAsync(Socket socket, int count)
-    {
-        var buffer = new byte[count];
-        int at = 0;
-        while (at < count)
-        {
-            int n = await socket.ReceiveAsync(buffer.AsMemory(at));
-            Assert.NotEqual(0, n);
-            at += n;
-        }
-
-        return buffer;
     }
 }
