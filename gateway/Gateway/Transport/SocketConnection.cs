@@ -29,7 +29,7 @@ internal sealed class SocketConnection : ConnectionContext, IConnectionIdFeature
         MemoryPool = pool;
         LocalEndPoint = socket.LocalEndPoint;
         RemoteEndPoint = socket.RemoteEndPoint;
-        _pipe = new SocketPipe(socket, pool).Start();
+        _pipe = new SocketPipe(socket).Start();
         _kestrelView = new HandoverPipe(_pipe);
         Transport = _kestrelView;
         var features = new FeatureCollection();
@@ -72,7 +72,6 @@ internal sealed class SocketConnection : ConnectionContext, IConnectionIdFeature
     public override EndPoint? RemoteEndPoint { get; set; }
     public MemoryPool<byte> MemoryPool { get; }
     public Socket Socket => _pipe.Socket;
-    public bool IsHandedOver => _kestrelView.IsHandedOver;
 
     public async ValueTask<SocketPipe> TakeOverAsync()
     {

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using Gateway.Hosting;
@@ -23,8 +22,12 @@ public sealed class SocketPipe : IDuplexPipe, IAsyncDisposable
     /// How long a disposal waits for Output's last bytes to leave before the socket is closed anyway.
     private static readonly TimeSpan DrainOnDispose = TimeSpan.FromSeconds(5);
 
+    /// One PipeOptions for every connection: idle sessions hold enough objects as it is.
+    private static readonly PipeOptions InputOptions = new(LargeBlockMemoryPool.Instance, PipeScheduler.Inline,
+        PipeScheduler.Inline, PauseThreshold, PauseThreshold / 2, minimumSegmentSize: LargeBlockMemoryPool.BlockSize,
+        useSynchronizationContext: false);
+
     private readonly Socket _socket;
-    private readonly MemoryPool<byte> _pool;
     private readonly SocketWriter _output;
     private Pipe? _input;
     private PipeReader _reader;
@@ -38,24 +41,23 @@ public sealed class SocketPipe : IDuplexPipe, IAsyncDisposable
 
     /// `readOnDemand`: no receive loop; the socket is read when Input is (SocketReader). For connections only the
     /// gateway reads; Kestrel's need the loop, which notices a client leaving while its request is handled.
-    public SocketPipe(Socket socket, MemoryPool<byte> pool, bool readOnDemand = false)
+    public SocketPipe(Socket socket, bool readOnDemand = false)
     {
         _socket = socket;
-        _pool = pool;
         // Reads and writes are tried at once and awaited only when the socket is not ready (see the loops).
         _socket.Blocking = false;
         if (readOnDemand)
         {
-            _reader = new SocketReader(socket, pool);
+            _reader = new SocketReader(socket, LargeBlockMemoryPool.Instance);
         }
         else
         {
-            _input = new Pipe(OptionsFor(pool));
+            _input = new Pipe(InputOptions);
             _reader = _input.Reader;
             _loopStop = new CancellationTokenSource();
         }
 
-        _output = new SocketWriter(socket, pool);
+        _output = new SocketWriter(socket, LargeBlockMemoryPool.Instance);
     }
 
     public PipeReader Input => _reader;
@@ -141,7 +143,7 @@ public sealed class SocketPipe : IDuplexPipe, IAsyncDisposable
         _loopStop!.Cancel();
         input.Writer.CancelPendingFlush(); // a loop held by a full pipe lets go too
         await _receiving;
-        var reader = new SocketReader(_socket, _pool);
+        var reader = new SocketReader(_socket, LargeBlockMemoryPool.Instance);
         try
         {
             if (input.Reader.TryRead(out var rest))
@@ -215,14 +217,4 @@ public sealed class SocketPipe : IDuplexPipe, IAsyncDisposable
 
         _receiveEndedState = null;
     }
-
-    /// One PipeOptions per pool, not per connection: idle sessions hold four pipes' worth of objects as it is.
-    private static PipeOptions OptionsFor(MemoryPool<byte> pool) =>
-        pool == LargeBlockMemoryPool.Instance ? SharedOptions : CreateOptions(pool);
-
-    private static readonly PipeOptions SharedOptions = CreateOptions(LargeBlockMemoryPool.Instance);
-
-    private static PipeOptions CreateOptions(MemoryPool<byte> pool) =>
-        new(pool, PipeScheduler.Inline, PipeScheduler.Inline, PauseThreshold, PauseThreshold / 2,
-            minimumSegmentSize: pool.MaxBufferSize, useSynchronizationContext: false);
 }

@@ -21,7 +21,7 @@ public sealed class UpstreamLink : IAsyncDisposable
 
     public static UpstreamLink Over(System.Net.Sockets.Socket socket)
     {
-        var pipe = new SocketPipe(socket, LargeBlockMemoryPool.Instance, readOnDemand: true).Start();
+        var pipe = new SocketPipe(socket, readOnDemand: true).Start();
         return new UpstreamLink(pipe, pipe);
     }
 

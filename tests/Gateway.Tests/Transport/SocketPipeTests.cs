@@ -135,7 +135,7 @@ public sealed class SocketPipeTests
     internal static async Task<(SocketPipe Pipe, Socket Peer)> ConnectAsync()
     {
         var (local, peer) = await Loopback.ConnectAsync();
-        return (new SocketPipe(local, LargeBlockMemoryPool.Instance).Start(), peer);
+        return (new SocketPipe(local).Start(), peer);
     }
 
     private static async Task<byte[]> ReadExactlyAsync(PipeReader reader, int count)
