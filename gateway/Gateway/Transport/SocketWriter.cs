@@ -129,44 +129,52 @@ internal sealed class SocketWriter(Socket socket, MemoryPool<byte> pool) : PipeW
     }
 
     /// A canceled send (the session's stop, when a peer reads nothing) throws OperationCanceledException, as a
-    /// pipe's flush would; the socket is then torn down by its owner.
+    /// pipe's flush would. It may have left part of a frame on the wire, so nothing more is sent: the writer
+    /// counts as gone and drops what it still holds, and a later Complete sends no bytes and waits for nothing.
     private async ValueTask SendBufferedAsync(CancellationToken cancellationToken)
     {
-        if (_full is { Count: > 0 } full)
+        try
         {
-            try
+            if (_full is { Count: > 0 } full)
             {
                 foreach (var (block, length) in full)
                 {
                     await SendAsync(block.Memory[..length], cancellationToken);
                 }
             }
-            finally
-            {
-                foreach (var (block, _) in full)
-                {
-                    block.Dispose();
-                }
 
-                full.Clear();
+            if (_block is not null)
+            {
+                await SendAsync(_block.Memory[.._written], cancellationToken);
             }
         }
-
-        if (_block is { } current)
+        catch (OperationCanceledException)
         {
-            int length = _written;
-            _block = null;
-            _written = 0;
-            try
-            {
-                await SendAsync(current.Memory[..length], cancellationToken);
-            }
-            finally
-            {
-                // Back to the pool at once: an idle connection holds no block.
-                current.Dispose();
-            }
+            _gone = true;
+            throw;
         }
+        finally
+        {
+            // Back to the pool at once, sent or dropped: an idle connection holds no block.
+            ReleaseBlocks();
+        }
+    }
+
+    private void ReleaseBlocks()
+    {
+        if (_full is { } full)
+        {
+            foreach (var (block, _) in full)
+            {
+                block.Dispose();
+            }
+
+            full.Clear();
+        }
+
+        _block?.Dispose();
+        _block = null;
+        _written = 0;
     }
 
     private async ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)

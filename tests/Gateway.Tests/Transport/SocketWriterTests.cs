@@ -63,6 +63,39 @@ public sealed class SocketWriterTests
     }
 
     [Fact]
+    public async Task After_a_canceled_flush_of_several_blocks_completing_sends_nothing_more_and_waits_for_nothing()
+    {
+        var (local, peer) = await Loopback.ConnectAsync();
+        using var _ = local;
+        using var __ = peer;
+        var writer = new SocketWriter(local, LargeBlockMemoryPool.Instance);
+        using var cancel = new CancellationTokenSource();
+
+        // Each flush carries several blocks; the peer reads nothing, so one of them has to wait.
+        var flushing = Task.Run(async () =>
+        {
+            for (int i = 0; i < 200; i++)
+            {
+                for (int b = 0; b < 3; b++)
+                {
+                    writer.GetSpan(60 * 1024)[..(60 * 1024)].Fill(2);
+                    writer.Advance(60 * 1024);
+                }
+
+                await writer.FlushAsync(cancel.Token);
+            }
+        });
+        Assert.False(await Task.WhenAny(flushing, Task.Delay(500)) == flushing, "36 MB went into a peer that reads nothing");
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => flushing.WaitAsync(Timeout));
+
+        // What was left of the interrupted flush is dropped, not sent to a peer that still reads nothing.
+        await writer.CompleteAsync().AsTask().WaitAsync(Timeout);
+        Assert.True(writer.IsGone);
+        Assert.Equal(0, writer.UnflushedBytes);
+    }
+
+    [Fact]
     public async Task Completing_sends_what_is_unflushed_then_a_FIN()
     {
         var (local, peer) = await Loopback.ConnectAsync();
