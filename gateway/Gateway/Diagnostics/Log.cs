@@ -54,6 +54,10 @@ public static partial class Log
 
     /// The access log (contract section 5): one line per finished session. Only the client's address, never its
     /// request line, so no query-string credential or token can appear; reasons are the closes' own short texts.
+    /// Debug: scanners and clients that give up or distrust the certificate make many of these.
+    [LoggerMessage(2003, LogLevel.Debug, "TLS handshake failed: client={Client} reason=\"{Reason}\"")]
+    public static partial void TlsHandshakeFailed(ILogger logger, string client, string reason);
+
     [LoggerMessage(3001, LogLevel.Information,
         "Session: route={Route} client={Client} upstream={Upstream} subprotocol={Subprotocol} duration_ms={DurationMs} " +
         "messages_in={MessagesIn} bytes_in={BytesIn} messages_out={MessagesOut} bytes_out={BytesOut} " +

@@ -7,8 +7,8 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Hosting;
@@ -38,18 +38,17 @@ public sealed class ListenerSet
     public void ConfigureKestrel(KestrelServerOptions kestrel)
     {
         kestrel.AddServerHeader = false;
-        // Every endpoint is plain HTTP in Kestrel's configuration; a TLS listener gets our own TLS layer here, whose
-        // per-connection callback hands SslStream the prebuilt options of the listener (looked up now, so a reload's
-        // certificates and client certificate rules apply to new connections) for the client's SNI name.
+        // Every endpoint is plain HTTP in Kestrel's configuration; a TLS listener gets our own TLS layer here
+        // (TlsConnectionMiddleware, so wss:// sessions can take their connections over), which hands SslStream the
+        // prebuilt options of the listener (looked up per connection, so a reload's certificates and client
+        // certificate rules apply to new connections) for the client's SNI name.
         kestrel.ConfigureEndpointDefaults(endpoint =>
         {
-            if (_current.Find(endpoint.IPEndPoint) is { Tls: not null } bound)
+            if (_current.Find(endpoint.IPEndPoint) is { Tls: { } boundTls })
             {
-                endpoint.UseHttps(new TlsHandshakeCallbackOptions
-                {
-                    OnConnection = context => ValueTask.FromResult(
-                        (For(context.Connection.LocalEndPoint)?.Tls ?? bound.Tls).For(context.ClientHelloInfo.ServerName)),
-                });
+                var logger = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Tls");
+                var tls = new TlsConnectionMiddleware(local => For(local)?.Tls ?? boundTls, logger);
+                endpoint.Use(next => context => tls.OnConnectionAsync(context, next));
             }
         });
         kestrel.Configure(Configuration, reloadOnChange: true);

@@ -2,10 +2,11 @@ using System.IO.Pipelines;
 
 namespace Gateway.Transport;
 
-/// Kestrel's view of a SocketPipe. Until the hand-over every call goes through; after it, reads see the end of
-/// the stream, writes go nowhere and completing either side does nothing, so Kestrel winds the connection down
-/// without touching what the session now owns. The session reads and writes the SocketPipe's own ends, not these.
-internal sealed class HandoverPipe(SocketPipe pipe) : IDuplexPipe
+/// Kestrel's view of a connection's pipe (a SocketPipe, or the TLS layer over one). Until the hand-over every call
+/// goes through; after it, reads see the end of the stream, writes go nowhere and completing either side does
+/// nothing, so Kestrel winds the connection down without touching what the session now owns. The session reads
+/// and writes the pipe's own ends, not these.
+internal sealed class HandoverPipe(IDuplexPipe pipe) : IDuplexPipe
 {
     private volatile bool _handedOver;
 

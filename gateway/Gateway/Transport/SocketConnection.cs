@@ -73,7 +73,12 @@ internal sealed class SocketConnection : ConnectionContext, IConnectionIdFeature
     public MemoryPool<byte> MemoryPool { get; }
     public Socket Socket => _pipe.Socket;
 
-    public async ValueTask<SocketPipe> TakeOverAsync()
+    /// The socket's own pipe, under a TLS layer (which reads and writes it until a session takes over).
+    internal SocketPipe Pipe => _pipe;
+
+    async ValueTask<IOwnedConnection> ISessionHandoverFeature.TakeOverAsync() => await TakeOverAsync();
+
+    internal async ValueTask<SocketPipe> TakeOverAsync()
     {
         _kestrelView.HandOver();
         // Kestrel hangs its per-connection state on this object's features; once the socket no longer points
@@ -118,10 +123,18 @@ internal sealed class SocketConnection : ConnectionContext, IConnectionIdFeature
     private sealed class ConnectionItems : Dictionary<object, object?>;
 }
 
-/// A plain WebSocket session taking its client connection over from Kestrel after the 101 (see SocketConnection).
+/// A WebSocket session taking its client connection over from Kestrel after the 101 (see SocketConnection; over
+/// TLS, TlsConnection).
 public interface ISessionHandoverFeature
 {
-    /// The connection's socket pipe, which the caller now owns and disposes; Kestrel no longer reads or writes it,
-    /// and from now on it is read on demand.
-    ValueTask<SocketPipe> TakeOverAsync();
+    /// The connection, which the caller now owns and disposes; Kestrel no longer reads or writes it, and from now
+    /// on its socket is read on demand.
+    ValueTask<IOwnedConnection> TakeOverAsync();
+}
+
+/// A client connection that a session owns: read and written as a pipe, closed by disposing it.
+public interface IOwnedConnection : IDuplexPipe, IAsyncDisposable
+{
+    /// Closes the connection now (a session cut at the end of a drain's grace).
+    void Abort();
 }

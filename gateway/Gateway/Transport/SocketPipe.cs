@@ -14,7 +14,7 @@ namespace Gateway.Transport;
 /// Reads wait for data with a zero-byte receive before taking a buffer, so an idle connection holds none; buffers
 /// come from the 64 KiB-block pool. Readers resume inline, on the thread the socket completed on: a relayed frame
 /// is received, parsed and sent without a hop to another thread.
-public sealed class SocketPipe : IDuplexPipe, IAsyncDisposable
+public sealed class SocketPipe : IOwnedConnection
 {
     /// Input: Kestrel's default request buffer limit; the receive loop waits for the reader beyond it.
     private const long PauseThreshold = 1024 * 1024;

@@ -9,15 +9,16 @@ namespace Gateway.Upgrade;
 /// The client leg of a session after the 101, read and written directly as a pipe. A PipeReader over Kestrel's
 /// opaque upgrade Stream would copy every byte once more and add layers of async calls per read and write.
 ///
-/// A plain (ws://) connection is taken over from Kestrel: the session gets the connection's SocketPipe, Kestrel
-/// finishes the request, and its per-connection state (about half of what an idle session costs) is freed while
-/// the session runs. Over TLS the relay uses the transport pipe after TLS, and Kestrel keeps the connection.
+/// The connection is taken over from Kestrel (ws:// and wss:// alike): the session gets the connection's pipe (the
+/// SocketPipe, or the TLS layer over it), Kestrel finishes the request, and its per-connection state (about half
+/// of what an idle session costs) is freed while the session runs. A server without the hand-over feature (not
+/// our transport) keeps the connection, and the relay uses its transport pipe.
 internal sealed class ClientPipe : IAsyncDisposable
 {
     private readonly Stream? _opaque;
-    private readonly SocketPipe? _owned;
+    private readonly IOwnedConnection? _owned;
 
-    private ClientPipe(IDuplexPipe pipe, Stream? opaque, SocketPipe? owned)
+    private ClientPipe(IDuplexPipe pipe, Stream? opaque, IOwnedConnection? owned)
     {
         Pipe = pipe;
         _opaque = opaque;
@@ -39,7 +40,7 @@ internal sealed class ClientPipe : IAsyncDisposable
             ?? throw new InvalidOperationException("the server exposes no connection transport");
         // Taking the opaque stream is what switches protocols and writes the 101; the relay does not use it.
         var opaque = await upgrade.UpgradeAsync();
-        if (!context.Request.IsHttps && context.Features.Get<ISessionHandoverFeature>() is { } handover)
+        if (context.Features.Get<ISessionHandoverFeature>() is { } handover)
         {
             // The 101 is already in the pipe's output, ahead of anything the relay writes.
             var owned = await handover.TakeOverAsync();

@@ -119,6 +119,20 @@ public sealed class UpstreamBehaviorTests
     }
 
     [Fact]
+    public async Task Over_wss_the_upstream_is_told_the_client_came_over_https()
+    {
+        await using var upstream = ScriptedUpstream.Accepting();
+        await using var gateway = await GatewayUnderTest.ForUpstreamAsync(upstream.Address);
+
+        await using var response = await RawClient.ConnectAsync(gateway.Wss, "/ws/secure");
+        var (request, _) = await upstream.AcceptAsync();
+
+        Assert.Equal(101, response.Status);
+        Assert.Equal("https", request["X-Forwarded-Proto"]);
+        Assert.Equal($"for=127.0.0.1;proto=https;host=\"{gateway.Wss.Authority}\"", request["Forwarded"]);
+    }
+
+    [Fact]
     public async Task Connect_failure_moves_on_to_the_next_destination()
     {
         await using var upstream = ScriptedUpstream.Accepting();

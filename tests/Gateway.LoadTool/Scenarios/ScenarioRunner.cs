@@ -71,6 +71,13 @@ public static class ScenarioRunner
                     Record("c.rss_KiB_per_session", idle.RssKiBPerSession);
                     Record("c.rss_MiB_total", idle.RssAllKiB / 1024.0);
                     break;
+                case "c-tls" when meter is not null && wss is not null:
+                    // Not one of the scenarios: (c) over TLS, for what an idle wss:// session costs.
+                    var idleTls = IdleSessions.Run(wss, options.Int("idle-sessions", 9000), FirstIdleBatch, TimeSpan.FromSeconds(2),
+                        options.Seconds("idle-hold", 0), meter, sources);
+                    Record("c-tls.rss_KiB_per_session", idleTls.RssKiBPerSession);
+                    Record("c-tls.rss_MiB_total", idleTls.RssAllKiB / 1024.0);
+                    break;
                 case "d-messages" when wss is not null:
                     RecordSmall("d", EchoLoad.Run(new(wss, SmallConnections, SmallPayload, false, SmallInFlight, warmup, duration), meter, sources));
                     break;

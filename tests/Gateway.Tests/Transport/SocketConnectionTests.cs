@@ -40,7 +40,7 @@ public sealed class SocketConnectionTests
         await peer.SendAsync("early"u8.ToArray());
         await Task.Delay(200); // the receive loop takes them into its pipe; nobody reads them
 
-        await using var pipe = await ((ISessionHandoverFeature)connection).TakeOverAsync();
+        await using var pipe = (SocketPipe)await ((ISessionHandoverFeature)connection).TakeOverAsync();
         await peer.SendAsync("late"u8.ToArray());
 
         var received = new List<byte>();
@@ -74,7 +74,7 @@ public sealed class SocketConnectionTests
         var (accepted, peer) = await AcceptAsync();
         var connection = new SocketConnection(accepted, LargeBlockMemoryPool.Instance);
         connection.Features.Set(new object()); // stands for the state Kestrel adds
-        var pipe = await ((ISessionHandoverFeature)connection).TakeOverAsync();
+        var pipe = (SocketPipe)await ((ISessionHandoverFeature)connection).TakeOverAsync();
         return (pipe, peer, new WeakReference(connection));
     }
 
