@@ -22,13 +22,18 @@ public static class ClientCertificates
         bool required = config.Mode == ClientCertificateRequirement.Require;
         var roots = config.Ca;
         options.ClientCertificateRequired = true;
-        options.RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate switch
-        {
-            null => !required,
-            X509Certificate2 full => ChainsTo(full, roots),
-            _ => ChainsTo(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()), roots),
-        };
+        options.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+            AsCertificate2(certificate) is { } presented ? ChainsTo(presented, roots) : !required;
     }
+
+    /// The certificate a client presented, as the X509Certificate2 that chain building and Kestrel's
+    /// ITlsConnectionFeature take (SslStream may hand over the base type).
+    public static X509Certificate2? AsCertificate2(X509Certificate? certificate) => certificate switch
+    {
+        null => null,
+        X509Certificate2 full => full,
+        _ => X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()),
+    };
 
     /// RFC 5280 section 6 path validation against `roots` alone; revocation is not checked (no network at handshake
     /// time), so revoke by removing a CA or by a route's subject patterns.

@@ -36,12 +36,7 @@ internal sealed class TlsConnection : IOwnedConnection, ISessionHandoverFeature,
             minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true));
         Output = PipeWriter.Create(ssl, new StreamPipeWriterOptions(pool, LargeBlockMemoryPool.BlockSize, leaveOpen: true));
         _kestrelView = new HandoverPipe(this);
-        ClientCertificate = ssl.RemoteCertificate switch
-        {
-            null => null,
-            X509Certificate2 full => full,
-            var other => X509CertificateLoader.LoadCertificate(other.GetRawCertData()),
-        };
+        ClientCertificate = ClientCertificates.AsCertificate2(ssl.RemoteCertificate);
     }
 
     public PipeReader Input { get; }
