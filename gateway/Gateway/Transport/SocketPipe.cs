@@ -11,8 +11,8 @@ namespace Gateway.Transport;
 /// connection Kestrel handles) or the socket read on demand (SocketReader: the upstream, and a client connection
 /// once a session has taken it over).
 ///
-/// Reads wait for data with a zero-byte receive before taking a buffer, so an idle connection holds none; buffers
-/// come from the 64 KiB-block pool. Readers resume inline, on the thread the socket completed on: a relayed frame
+/// Reads wait for readiness (SocketReadiness, on one of our epoll loops) before taking a buffer, so an idle
+/// connection holds none; buffers come from the 64 KiB-block pool. Readers resume inline, on the thread the socket completed on: a relayed frame
 /// is received, parsed and sent without a hop to another thread.
 public sealed class SocketPipe : IOwnedConnection
 {
@@ -28,12 +28,13 @@ public sealed class SocketPipe : IOwnedConnection
         useSynchronizationContext: false);
 
     private readonly Socket _socket;
+    private readonly SocketReadiness _readiness;
     private readonly SocketWriter _output;
     private Pipe? _input;
     private PipeReader _reader;
 
     /// Stops the receive loop at its wait for data (SwitchToReadOnDemandAsync).
-    private CancellationTokenSource? _loopStop;
+    private volatile bool _loopStop;
     private Task _receiving = Task.CompletedTask;
     private int _disposed;
     private Action<object>? _receiveEnded;
@@ -44,20 +45,19 @@ public sealed class SocketPipe : IOwnedConnection
     public SocketPipe(Socket socket, bool readOnDemand = false)
     {
         _socket = socket;
-        // Reads and writes are tried at once and awaited only when the socket is not ready (see the loops).
-        _socket.Blocking = false;
+        // Reads and writes are tried at once and wait (SocketReadiness) only when the socket is not ready.
+        _readiness = SocketReadiness.Register(socket);
         if (readOnDemand)
         {
-            _reader = new SocketReader(socket, LargeBlockMemoryPool.Instance);
+            _reader = new SocketReader(socket, _readiness, LargeBlockMemoryPool.Instance);
         }
         else
         {
             _input = new Pipe(InputOptions);
             _reader = _input.Reader;
-            _loopStop = new CancellationTokenSource();
         }
 
-        _output = new SocketWriter(socket, LargeBlockMemoryPool.Instance);
+        _output = new SocketWriter(socket, _readiness, LargeBlockMemoryPool.Instance);
     }
 
     public PipeReader Input => _reader;
@@ -99,6 +99,7 @@ public sealed class SocketPipe : IOwnedConnection
     /// Closes the socket now: pending reads end, unsent bytes are dropped.
     public void Abort()
     {
+        _readiness.Dispose();
         try
         {
             _socket.Dispose();
@@ -127,7 +128,6 @@ public sealed class SocketPipe : IOwnedConnection
         Abort();
         await _receiving;
         _reader.Complete();
-        _loopStop?.Dispose();
     }
 
     /// Ends the receive loop and reads the socket on demand from now on (SocketReader), keeping any bytes the loop
@@ -140,10 +140,11 @@ public sealed class SocketPipe : IOwnedConnection
             return;
         }
 
-        _loopStop!.Cancel();
+        _loopStop = true;
+        _readiness.WakeReader();
         input.Writer.CancelPendingFlush(); // a loop held by a full pipe lets go too
         await _receiving;
-        var reader = new SocketReader(_socket, LargeBlockMemoryPool.Instance);
+        var reader = new SocketReader(_socket, _readiness, LargeBlockMemoryPool.Instance);
         try
         {
             if (input.Reader.TryRead(out var rest))
@@ -161,8 +162,6 @@ public sealed class SocketPipe : IOwnedConnection
         _reader = reader;
         _input = null;
         _receiving = Task.CompletedTask; // the loop's state machine goes with it
-        _loopStop.Dispose();
-        _loopStop = null;
     }
 
     private async Task ReceiveAsync()
@@ -174,7 +173,13 @@ public sealed class SocketPipe : IOwnedConnection
             while (true)
             {
                 // Wait for data without a buffer, then take one and read what is there without another wait.
-                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, _loopStop!.Token);
+                await _readiness.WaitReadableAsync();
+                if (_loopStop)
+                {
+                    break;
+                }
+
+                _readiness.ResetRead();
                 var memory = writer.GetMemory();
                 int received = _socket.Receive(memory.Span, SocketFlags.None, out var status);
                 if (status == SocketError.WouldBlock)
@@ -190,6 +195,11 @@ public sealed class SocketPipe : IOwnedConnection
                 if (received == 0)
                 {
                     break;
+                }
+
+                if (received == memory.Length)
+                {
+                    _readiness.MarkReadable(); // the buffer was full: there may be more
                 }
 
                 writer.Advance(received);

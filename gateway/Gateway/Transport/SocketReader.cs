@@ -7,12 +7,13 @@ using Microsoft.AspNetCore.Connections;
 namespace Gateway.Transport;
 
 /// A PipeReader that reads its socket when, and only when, its reader asks: a read returns what is buffered and
-/// not yet examined, or else waits for data (zero-byte receive, no buffer held) and receives into a pooled block.
-/// No receive loop runs beside the reader and no pipe stands between socket and relay, so an idle connection
-/// holds one pending zero-byte receive and nothing else, and data is parsed on the thread that received it.
+/// not yet examined, or else waits for readiness (SocketReadiness: no buffer held, no system call when the socket
+/// is known to be readable) and receives into a pooled block. No receive loop runs beside the reader and no pipe
+/// stands between socket and relay, so an idle connection holds one pending wait and nothing else, and data is
+/// parsed on the thread that received it.
 /// Used for the upstream leg from the start and for a client connection once a session has taken it over (while
 /// Kestrel handles its request, SocketPipe's receive loop reads it: that is how a client leaving is noticed).
-internal sealed class SocketReader(Socket socket, MemoryPool<byte> pool) : PipeReader
+internal sealed class SocketReader(Socket socket, SocketReadiness readiness, MemoryPool<byte> pool) : PipeReader
 {
     private Segment? _head;
     private int _headStart;
@@ -43,28 +44,20 @@ internal sealed class SocketReader(Socket socket, MemoryPool<byte> pool) : PipeR
                 return _error is null ? Result(completed: true) : throw _error;
             }
 
-            // Wait for data without holding a buffer; then take what is there in one non-blocking receive. The
-            // flag is set (full fence) before the cancel request is checked; CancelPendingRead does the reverse.
+            // Wait for data without holding a buffer (no system call if the socket is known to be readable); then
+            // take what is there in one non-blocking receive. The flag is set (full fence) before the cancel
+            // request is checked; CancelPendingRead does the reverse.
             Interlocked.Exchange(ref _waiting, 1);
             if (!_cancelRequested)
             {
-                // No token reaches the socket: a completed operation that had one keeps its registration (and the
-                // token's source) alive for the connection's life. A caller's token (the upstream handshake's
-                // timeout) wakes the wait as CancelPendingRead does: the connection is dropped after it anyway.
+                // A caller's token (the upstream handshake's timeout) wakes the wait as CancelPendingRead does: the
+                // connection is dropped after it anyway. The relay's reads pass none.
                 using var registration = cancellationToken.CanBeCanceled
                     ? cancellationToken.UnsafeRegister(static state => ((SocketReader)state!).Wake(), this)
                     : default;
                 try
                 {
-                    await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
-                }
-                catch (SocketException e) when (e.SocketErrorCode is not SocketError.OperationAborted)
-                {
-                    End(new ConnectionResetException(e.Message, e));
-                }
-                catch (Exception e) when (e is SocketException or ObjectDisposedException)
-                {
-                    End(null); // closed by us
+                    await readiness.WaitReadableAsync();
                 }
                 finally
                 {
@@ -201,9 +194,15 @@ internal sealed class SocketReader(Socket socket, MemoryPool<byte> pool) : PipeR
         var target = _tail is null || _tail.Length == _tail.Capacity ? new Segment(pool.Rent()) : _tail;
         int received;
         SocketError status;
+        int free = target.Capacity - target.Length;
+        readiness.ResetRead();
         try
         {
             received = socket.Receive(target.Free, SocketFlags.None, out status);
+            if (received == free)
+            {
+                readiness.MarkReadable(); // the block is full: there may be more, and no new event will say so
+            }
         }
         catch (ObjectDisposedException)
         {

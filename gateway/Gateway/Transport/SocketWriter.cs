@@ -9,7 +9,7 @@ namespace Gateway.Transport;
 /// flushed. No pipe and no send loop in between: a relayed frame is written and sent on the same thread, and an
 /// idle connection holds neither a block nor a waiting loop. A flush completes once the kernel has taken every
 /// byte, so a peer that stops reading holds the writer (the relay then stops reading the other leg).
-internal sealed class SocketWriter(Socket socket, MemoryPool<byte> pool) : PipeWriter
+internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, MemoryPool<byte> pool) : PipeWriter
 {
     private readonly Lock _sync = new();
     private IMemoryOwner<byte>? _block;
@@ -179,22 +179,36 @@ internal sealed class SocketWriter(Socket socket, MemoryPool<byte> pool) : PipeW
 
     private async ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
+        bool reset = false;
         while (!data.IsEmpty && !_gone)
         {
             try
             {
-                // The socket is non-blocking: a send the kernel takes at once costs one system call and no async
-                // operation; only a full send buffer waits (and registers the token).
+                // The socket is non-blocking: a send the kernel takes at once costs one system call and no wait;
+                // only a full send buffer waits (and registers the token). The first refusal resets the socket's
+                // write readiness and tries again, so that the wait after a second one misses no event.
                 int sent = socket.Send(data.Span, SocketFlags.None, out var status);
                 if (status == SocketError.WouldBlock)
                 {
-                    sent = await socket.SendAsync(data, SocketFlags.None, cancellationToken);
+                    if (reset)
+                    {
+                        await WaitWritableAsync(cancellationToken);
+                    }
+                    else
+                    {
+                        readiness.ResetWrite();
+                    }
+
+                    reset = !reset;
+                    continue;
                 }
-                else if (status != SocketError.Success)
+
+                if (status != SocketError.Success)
                 {
                     throw new SocketException((int)status);
                 }
 
+                reset = false;
                 data = data[sent..];
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
@@ -202,6 +216,15 @@ internal sealed class SocketWriter(Socket socket, MemoryPool<byte> pool) : PipeW
                 _gone = true;
             }
         }
+    }
+
+    private async ValueTask WaitWritableAsync(CancellationToken cancellationToken)
+    {
+        using var wake = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static state => ((SocketReadiness)state!).WakeWriter(), readiness)
+            : default;
+        await readiness.WaitWritableAsync();
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
     private void Shutdown()

@@ -1,3 +1,5 @@
+using Gateway.Transport;
+using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
@@ -107,23 +109,51 @@ public sealed class UpstreamConnector
         }
     }
 
+    /// The host's addresses in turn (as Socket.ConnectAsync(host, port) would), each connect without blocking.
+    private static async Task<Socket> ConnectAsync(string host, int port, CancellationToken cancellationToken)
+    {
+        var addresses = IPAddress.TryParse(host, out var literal)
+            ? [literal]
+            : await Dns.GetHostAddressesAsync(host, cancellationToken);
+        SocketException? failure = null;
+        foreach (var address in addresses)
+        {
+            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await SocketReadiness.ConnectAsync(socket, new IPEndPoint(address, port), cancellationToken);
+                return socket;
+            }
+            catch (SocketException e)
+            {
+                socket.Dispose();
+                failure = e;
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+
+        throw failure ?? new SocketException((int)SocketError.HostNotFound);
+    }
+
     private static async Task<UpstreamLink> OpenAsync(Uri destination, TimeSpan connectTimeout, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(connectTimeout);
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Socket socket;
         try
         {
-            await socket.ConnectAsync(destination.IdnHost, destination.Port, timeout.Token);
+            socket = await ConnectAsync(destination.IdnHost, destination.Port, timeout.Token);
         }
         catch (SocketException e)
         {
-            socket.Dispose();
             throw new UpstreamConnectException(destination, e.SocketErrorCode.ToString(), e);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            socket.Dispose();
             throw new UpstreamConnectException(destination, "connect timeout");
         }
 
@@ -132,6 +162,8 @@ public sealed class UpstreamConnector
             return UpstreamLink.Over(socket);
         }
 
+        // The TLS stream reads and writes through .NET's own socket engine, which wants a blocking socket.
+        socket.Blocking = true;
         var tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
         try
         {

@@ -6,16 +6,17 @@ namespace Gateway.Tests.Transport;
 /// A connected pair of loopback sockets, and the socket reads the transport tests check with.
 internal static class Loopback
 {
-    /// `Local` is the side under test (non-blocking, as SocketPipe sets it); `Peer` is the test's own end.
+    /// `Local` is the side under test: accepted, like a client's connection, so no asynchronous operation of .NET's
+    /// socket engine has touched it (the transport waits on its own epoll sets). `Peer` is the test's own end.
     public static async Task<(Socket Local, Socket Peer)> ConnectAsync()
     {
         using var listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         listener.Listen();
-        var local = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        var peer = new Socket(SocketType.Stream, ProtocolType.Tcp);
         var accepting = listener.AcceptAsync();
-        await local.ConnectAsync(listener.LocalEndPoint!);
-        var peer = await accepting;
+        await peer.ConnectAsync(listener.LocalEndPoint!);
+        var local = await accepting;
         local.Blocking = false;
         return (local, peer);
     }

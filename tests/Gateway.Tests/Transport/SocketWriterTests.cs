@@ -17,7 +17,8 @@ public sealed class SocketWriterTests
         var (local, peer) = await Loopback.ConnectAsync();
         using var _ = local;
         using var __ = peer;
-        var writer = new SocketWriter(local, LargeBlockMemoryPool.Instance);
+        using var readiness = SocketReadiness.Register(local);
+        var writer = new SocketWriter(local, readiness, LargeBlockMemoryPool.Instance);
         var data = Enumerable.Range(0, 200_000).Select(i => (byte)(i % 251)).ToArray();
         for (int at = 0; at < data.Length; at += 1000)
         {
@@ -43,7 +44,8 @@ public sealed class SocketWriterTests
         using var _ = local;
         using var __ = peer;
         local.Blocking = false;
-        var writer = new SocketWriter(local, LargeBlockMemoryPool.Instance);
+        using var readiness = SocketReadiness.Register(local);
+        var writer = new SocketWriter(local, readiness, LargeBlockMemoryPool.Instance);
         using var cancel = new CancellationTokenSource();
 
         // Far more than the kernel's buffers on both ends hold: the flush has to wait.
@@ -68,7 +70,8 @@ public sealed class SocketWriterTests
         var (local, peer) = await Loopback.ConnectAsync();
         using var _ = local;
         using var __ = peer;
-        var writer = new SocketWriter(local, LargeBlockMemoryPool.Instance);
+        using var readiness = SocketReadiness.Register(local);
+        var writer = new SocketWriter(local, readiness, LargeBlockMemoryPool.Instance);
         using var cancel = new CancellationTokenSource();
 
         // Each flush carries several blocks; the peer reads nothing, so one of them has to wait.
@@ -101,7 +104,8 @@ public sealed class SocketWriterTests
         var (local, peer) = await Loopback.ConnectAsync();
         using var _ = local;
         using var __ = peer;
-        var writer = new SocketWriter(local, LargeBlockMemoryPool.Instance);
+        using var readiness = SocketReadiness.Register(local);
+        var writer = new SocketWriter(local, readiness, LargeBlockMemoryPool.Instance);
         "tail"u8.CopyTo(writer.GetSpan(4));
         writer.Advance(4);
 
@@ -116,7 +120,8 @@ public sealed class SocketWriterTests
     {
         var (local, peer) = await Loopback.ConnectAsync();
         using var _ = local;
-        var writer = new SocketWriter(local, LargeBlockMemoryPool.Instance);
+        using var readiness = SocketReadiness.Register(local);
+        var writer = new SocketWriter(local, readiness, LargeBlockMemoryPool.Instance);
         peer.LingerState = new LingerOption(true, 0);
         peer.Dispose();
 

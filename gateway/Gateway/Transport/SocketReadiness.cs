@@ -1,0 +1,212 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Tasks.Sources;
+
+namespace Gateway.Transport;
+
+/// What the gateway knows about whether one non-blocking socket can be read or written, kept by its
+/// SocketEventLoop, and a wait for each. The protocol, for either direction: Reset, then the non-blocking call; when
+/// that finds nothing to do (EAGAIN, or a read shorter than its buffer: the socket is drained), Wait. An event that
+/// arrives after the Reset makes the Wait return at once, so none is lost, and a wait on a socket known to be ready
+/// costs nothing. Waits end early, spuriously, when woken (a cancellation) or closed: callers retry the call.
+internal sealed class SocketReadiness : IDisposable
+{
+    private readonly Socket _socket;
+    private readonly SocketEventLoop _loop;
+    private readonly Waiter _read;
+    private readonly Waiter _write;
+    private int _closed;
+
+    private SocketReadiness(Socket socket, bool ready)
+    {
+        _socket = socket;
+        _loop = SocketEventLoop.Next();
+        _read = new Waiter(ready);
+        _write = new Waiter(ready);
+    }
+
+    internal SocketEventLoop Loop => _loop;
+
+    /// The loop's slot and registration number for this socket (SocketEventLoop).
+    internal int Slot { get; set; }
+    internal uint Registration { get; set; }
+
+    /// Registers a socket (made non-blocking) with a loop. `ready`: assume it can be read and written until a call
+    /// finds otherwise (a connected socket); false waits for the first event (a connect in progress). Dispose this
+    /// before the Socket: the removal goes by descriptor number.
+    public static SocketReadiness Register(Socket socket, bool ready = true)
+    {
+        socket.Blocking = false;
+        var readiness = new SocketReadiness(socket, ready);
+        var handle = socket.SafeHandle;
+        bool added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added); // the descriptor cannot close (and its number be reused) meanwhile
+            readiness._loop.Add(readiness, (int)handle.DangerousGetHandle());
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+
+        return readiness;
+    }
+
+    /// Connects a new socket without blocking a thread or entering .NET's socket engine (whose epoll set would
+    /// otherwise report the socket's events too, for nothing, for its whole life).
+    public static async ValueTask ConnectAsync(Socket socket, IPEndPoint endPoint, CancellationToken cancellationToken)
+    {
+        socket.Blocking = false;
+        try
+        {
+            socket.Connect(endPoint);
+            return;
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+        {
+        }
+
+        using var readiness = Register(socket, ready: false);
+        using var wake = cancellationToken.UnsafeRegister(static state => ((SocketReadiness)state!).WakeWriter(), readiness);
+        // A connect in progress reports nothing until it succeeds (writable) or fails (error and hang-up).
+        await readiness.WaitWritableAsync();
+        cancellationToken.ThrowIfCancellationRequested();
+        var error = (SocketError)(int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
+        if (error != SocketError.Success)
+        {
+            throw new SocketException((int)error);
+        }
+    }
+
+    public void ResetRead() => _read.Reset();
+    public void ResetWrite() => _write.Reset();
+
+    /// A read filled its whole buffer: more may be waiting, and edge-triggered readiness will not say so again.
+    public void MarkReadable() => _read.Signal();
+
+    public ValueTask WaitReadableAsync() => _closed != 0 ? default : _read.WaitAsync();
+    public ValueTask WaitWritableAsync() => _closed != 0 ? default : _write.WaitAsync();
+
+    public void WakeReader() => _read.Signal();
+    public void WakeWriter() => _write.Signal();
+
+    /// From the loop thread.
+    internal void OnEvents(uint events)
+    {
+        // An end of stream or an error stays readable for good, and no new event says so: a read that returns the
+        // last bytes before a FIN, shorter than its buffer, must not be taken for a drained socket.
+        if ((events & (Epoll.ReadHangUp | Epoll.HangUp | Epoll.Error)) != 0)
+        {
+            _read.SignalForGood();
+        }
+        else if ((events & Epoll.In) != 0)
+        {
+            _read.Signal();
+        }
+
+        if ((events & (Epoll.HangUp | Epoll.Error)) != 0)
+        {
+            _write.SignalForGood();
+        }
+        else if ((events & Epoll.Out) != 0)
+        {
+            _write.Signal();
+        }
+    }
+
+    /// Unregisters the socket and wakes both waits (the calls they retry then fail on the closed socket). A socket
+    /// already closed left the epoll set with its descriptor; its number may belong to another socket by now.
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) == 1)
+        {
+            return;
+        }
+
+        var handle = _socket.SafeHandle;
+        bool added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            _loop.Remove(this, (int)handle.DangerousGetHandle());
+        }
+        catch (ObjectDisposedException)
+        {
+            _loop.Remove(this, fd: -1);
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+
+        _read.Signal();
+        _write.Signal();
+    }
+
+    /// One direction: NotReady, Ready (an event since the last Reset), or Waiting (a wait is pending).
+    private sealed class Waiter(bool ready) : IValueTaskSource
+    {
+        private const int NotReady = 0;
+        private const int Ready = 1;
+        private const int Waiting = 2;
+
+        private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = !SocketEventLoop.InlineCompletions };
+        private int _state = ready ? Ready : NotReady;
+
+        private volatile bool _forGood;
+
+        /// A full fence: the call that follows must not be ordered before it. Checked after the reset: SignalForGood
+        /// sets the flag before it signals, so one of the two sees the other.
+        public void Reset()
+        {
+            Interlocked.Exchange(ref _state, NotReady);
+            if (_forGood)
+            {
+                Signal();
+            }
+        }
+
+        public ValueTask WaitAsync()
+        {
+            if (Volatile.Read(ref _state) == Ready)
+            {
+                return default;
+            }
+
+            _core.Reset();
+            return Interlocked.CompareExchange(ref _state, Waiting, NotReady) == NotReady
+                ? new ValueTask(this, _core.Version)
+                : default;
+        }
+
+        public void Signal()
+        {
+            // Already Ready: nobody waits (a wait starts only from NotReady), and the caller's next call sees
+            // whatever this event reports.
+            if (Volatile.Read(ref _state) != Ready && Interlocked.Exchange(ref _state, Ready) == Waiting)
+            {
+                _core.SetResult(true);
+            }
+        }
+
+        public void SignalForGood()
+        {
+            _forGood = true;
+            Signal();
+        }
+
+        public void GetResult(short token) => _core.GetResult(token);
+
+        public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token,
+            ValueTaskSourceOnCompletedFlags flags) => _core.OnCompleted(continuation, state, token, flags);
+    }
+}
