@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using Gateway.Protocol;
 using Gateway.Protocol.Closing;
 using Gateway.Protocol.Frames;
+using Gateway.Transport;
 
 namespace Gateway.Relay;
 
@@ -61,8 +62,21 @@ internal sealed class FramePump
             while (true)
             {
                 // No token here: a token would register a callback for every pending read, which an idle session holds
-                // for its whole life; the session stops a pump with CancelPendingRead instead (IsCanceled below).
-                var result = await input.ReadAsync();
+                // for its whole life; the session stops a pump with CancelPendingRead instead (IsCanceled below). A
+                // socket's reader is awaited directly: no pending ReadAsync state machine per idle direction.
+                ReadResult result;
+                if (input is SocketReader socket)
+                {
+                    while (!socket.TryReadOrReceive(out result))
+                    {
+                        await socket.WaitAsync();
+                    }
+                }
+                else
+                {
+                    result = await input.ReadAsync();
+                }
+
                 if (result.IsCanceled)
                 {
                     input.AdvanceTo(result.Buffer.Start);
@@ -72,6 +86,10 @@ internal sealed class FramePump
                 var buffer = result.Buffer;
                 var end = buffer.End;
                 bool holdingWriteLock = false;
+                // The clock is read once per read, not per frame: a read of small frames holds dozens. Any frame
+                // or payload bytes count as the peer being heard from (a large frame may trickle in for long).
+                bool heardFrom = false;
+                bool messagesRead = false;
                 PumpExit? exit = null;
                 try
                 {
@@ -91,7 +109,7 @@ internal sealed class FramePump
                                 break;
                             }
 
-                            _from.LastReceivedTicks = Environment.TickCount64;
+                            heardFrom = true;
                             if (header.IsControl)
                             {
                                 var rest = buffer.Slice(consumed);
@@ -189,6 +207,7 @@ internal sealed class FramePump
                         remaining -= available;
                         firstPiece = false;
                         Counters.Bytes += available;
+                        heardFrom |= available > 0;
                         if (lastPiece)
                         {
                             inFrame = false;
@@ -197,12 +216,17 @@ internal sealed class FramePump
                                 Counters.Messages++;
                             }
 
-                            _session.NoteData();
+                            messagesRead = true;
                         }
                     }
                 }
                 finally
                 {
+                    if (heardFrom)
+                    {
+                        NoteActivity(messagesRead);
+                    }
+
                     if (holdingWriteLock)
                     {
                         await FlushAndExitAsync(cancellationToken);
@@ -229,6 +253,17 @@ internal sealed class FramePump
         catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
         {
             return new PumpExit(PumpExitKind.PeerGone);
+        }
+    }
+
+    /// The peer sent frames (the keepalive's silence check), data among them (the session's idle timeout).
+    private void NoteActivity(bool data)
+    {
+        long now = Environment.TickCount64;
+        _from.LastReceivedTicks = now;
+        if (data)
+        {
+            _session.NoteData(now);
         }
     }
 

@@ -77,7 +77,7 @@ public sealed partial class RelaySession
         }
     }
 
-    internal void NoteData() => Volatile.Write(ref _lastDataTicks, Environment.TickCount64);
+    internal void NoteData(long now) => Volatile.Write(ref _lastDataTicks, now);
 
     /// A write to `side` failed: its peer is gone. The session ends as if its stream had ended.
     internal void NoteWriteFailed(Side side) => _ = EndAsync(new RelayEvent(RelayEventKind.PeerGone, side));

@@ -24,58 +24,63 @@ internal sealed class SocketReader(Socket socket, SocketReadiness readiness, Mem
     private Exception? _error;
     private volatile bool _cancelRequested;
 
-    /// A read is waiting on the socket (CancelPendingRead must wake it).
-    private int _waiting;
-
     /// Pooled state machines: a read that has to wait allocates nothing in steady state.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
+        ReadResult result;
+        while (!TryReadOrReceive(out result))
+        {
+            // A caller's token (the upstream handshake's timeout) wakes the wait as CancelPendingRead does: the
+            // connection is dropped after it anyway. The relay's reads pass none.
+            using var registration = cancellationToken.CanBeCanceled
+                ? cancellationToken.UnsafeRegister(static state => ((SocketReader)state!).WakeWait(), this)
+                : default;
+            await WaitAsync();
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        return result;
+    }
+
+    /// ReadAsync without an async method in between, for a reader that awaits WaitAsync itself (FramePump): an
+    /// idle session's pending read is then just the socket's wait, with no state machine of its own. Returns what
+    /// is buffered, else what one receive brings if the socket may be readable (a socket known to be drained is
+    /// not probed); false when there is nothing yet.
+    public bool TryReadOrReceive(out ReadResult result)
+    {
         ObjectDisposedException.ThrowIf(_completed, this);
         while (true)
         {
-            if (TryRead(out var ready))
+            if (TryRead(out result))
             {
-                return ready;
+                return true;
             }
 
             if (_ended)
             {
-                return _error is null ? Result(completed: true) : throw _error;
+                result = _error is null ? Result(completed: true) : throw _error;
+                return true;
             }
 
-            // Wait for data without holding a buffer (no system call if the socket is known to be readable); then
-            // take what is there in one non-blocking receive. The flag is set (full fence) before the cancel
-            // request is checked; CancelPendingRead does the reverse.
-            Interlocked.Exchange(ref _waiting, 1);
-            if (!_cancelRequested)
+            if (!readiness.MayRead || !Receive())
             {
-                // A caller's token (the upstream handshake's timeout) wakes the wait as CancelPendingRead does: the
-                // connection is dropped after it anyway. The relay's reads pass none.
-                using var registration = cancellationToken.CanBeCanceled
-                    ? cancellationToken.UnsafeRegister(static state => ((SocketReader)state!).Wake(), this)
-                    : default;
-                try
+                if (_ended)
                 {
-                    await readiness.WaitReadableAsync();
+                    continue;
                 }
-                finally
-                {
-                    Interlocked.Exchange(ref _waiting, 0);
-                }
-            }
-            else
-            {
-                Interlocked.Exchange(ref _waiting, 0);
+
+                result = default;
+                return false;
             }
 
-            cancellationToken.ThrowIfCancellationRequested();
-            if (!_cancelRequested && Receive())
-            {
-                _examinedEverything = false;
-            }
+            _examinedEverything = false;
         }
     }
+
+    /// Waits until the socket may be readable, or a read is canceled. The cancel request is checked after the
+    /// receive's reset of the readiness (full fence); CancelPendingRead sets it before it wakes the wait.
+    public ValueTask WaitAsync() => _cancelRequested ? default : readiness.WaitReadableAsync();
 
     public override bool TryRead(out ReadResult result)
     {
@@ -141,30 +146,14 @@ internal sealed class SocketReader(Socket socket, SocketReadiness readiness, Mem
         _examinedEverything = _tail is null || (examinedSegment == _tail && examined.GetInteger() == _tail.Length);
     }
 
-    /// The relay cancels reads only to stop a session, so a waiting read is woken by shutting the socket's
-    /// receive side (it then reports the end of the stream): that needs no cancellation registration per pending
-    /// read, which every idle session would hold. Reading after a cancellation that woke a wait sees the end.
+    /// Wakes a waiting read, which then returns canceled.
     public override void CancelPendingRead()
     {
         _cancelRequested = true;
-        Wake();
+        WakeWait();
     }
 
-    /// Ends a wait on the socket, if one is pending, by shutting the receive side.
-    private void Wake()
-    {
-        Interlocked.MemoryBarrier();
-        if (Volatile.Read(ref _waiting) == 1)
-        {
-            try
-            {
-                socket.Shutdown(SocketShutdown.Receive);
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-            }
-        }
-    }
+    private void WakeWait() => readiness.WakeReader();
 
     public override void Complete(Exception? exception = null)
     {

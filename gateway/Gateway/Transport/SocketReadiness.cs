@@ -88,6 +88,9 @@ internal sealed class SocketReadiness : IDisposable
     /// A read filled its whole buffer: more may be waiting, and edge-triggered readiness will not say so again.
     public void MarkReadable() => _read.Signal();
 
+    /// Whether a read may find data: no read since the last event found the socket drained.
+    public bool MayRead => _read.IsReady;
+
     public ValueTask WaitReadableAsync() => _closed != 0 ? default : _read.WaitAsync();
     public ValueTask WaitWritableAsync() => _closed != 0 ? default : _write.WaitAsync();
 
@@ -172,6 +175,8 @@ internal sealed class SocketReadiness : IDisposable
                 Signal();
             }
         }
+
+        public bool IsReady => Volatile.Read(ref _state) == Ready;
 
         public ValueTask WaitAsync()
         {

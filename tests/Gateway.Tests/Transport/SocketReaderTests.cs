@@ -60,7 +60,7 @@ public sealed class SocketReaderTests
     }
 
     [Fact]
-    public async Task CancelPendingRead_wakes_a_waiting_read_with_a_canceled_result_and_the_stream_then_ends()
+    public async Task CancelPendingRead_wakes_a_waiting_read_with_a_canceled_result_and_reading_goes_on()
     {
         var (reader, peer, local) = await ConnectAsync();
         using var _ = peer;
@@ -73,9 +73,47 @@ public sealed class SocketReaderTests
         Assert.True(canceled.IsCanceled);
         reader.AdvanceTo(canceled.Buffer.Start);
 
-        // The wait was woken by shutting the receive side (the relay cancels only to stop): the stream has ended.
+        // The wait was woken, not the socket shut: what the peer sends next is read as usual.
+        await peer.SendAsync("after"u8.ToArray());
         var next = await reader.ReadAsync().AsTask().WaitAsync(Timeout);
-        Assert.True(next.IsCompleted);
+        Assert.False(next.IsCompleted);
+        Assert.Equal("after"u8.ToArray(), next.Buffer.ToArray());
+        reader.Complete();
+    }
+
+    [Fact]
+    public async Task TryReadOrReceive_and_WaitAsync_read_as_ReadAsync_does_and_a_cancel_wakes_the_wait()
+    {
+        var (reader, peer, local) = await ConnectAsync();
+        using var _ = peer;
+        using var __ = local;
+
+        Assert.False(reader.TryReadOrReceive(out System.IO.Pipelines.ReadResult _));
+        var wait = reader.WaitAsync().AsTask();
+        await Task.Delay(50);
+        Assert.False(wait.IsCompleted);
+        await peer.SendAsync("one"u8.ToArray());
+        await wait.WaitAsync(Timeout);
+        Assert.True(reader.TryReadOrReceive(out var first));
+        Assert.Equal("one"u8.ToArray(), first.Buffer.ToArray());
+        reader.AdvanceTo(first.Buffer.End);
+
+        Assert.False(reader.TryReadOrReceive(out System.IO.Pipelines.ReadResult _));
+        var waiting = reader.WaitAsync().AsTask();
+        reader.CancelPendingRead();
+        await waiting.WaitAsync(Timeout);
+        Assert.True(reader.TryReadOrReceive(out var canceled));
+        Assert.True(canceled.IsCanceled);
+        reader.AdvanceTo(canceled.Buffer.Start);
+
+        peer.Shutdown(SocketShutdown.Send);
+        while (!reader.TryReadOrReceive(out System.IO.Pipelines.ReadResult _))
+        {
+            await reader.WaitAsync().AsTask().WaitAsync(Timeout);
+        }
+
+        Assert.True(reader.TryReadOrReceive(out var end));
+        Assert.True(end.IsCompleted);
         reader.Complete();
     }
 
@@ -100,7 +138,7 @@ public sealed class SocketReaderTests
     }
 
     [Fact]
-    public async Task A_token_canceled_during_a_wait_throws_OperationCanceledException_and_ends_the_stream()
+    public async Task A_token_canceled_during_a_wait_throws_OperationCanceledException_and_leaves_the_stream_readable()
     {
         var (reader, peer, local) = await ConnectAsync();
         using var _ = peer;
@@ -109,9 +147,9 @@ public sealed class SocketReaderTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reader.ReadAsync(cancel.Token).AsTask().WaitAsync(Timeout));
 
-        // Used for the upstream handshake's timeout, after which the connection is dropped: the receive side is shut.
+        await peer.SendAsync("after"u8.ToArray());
         var next = await reader.ReadAsync().AsTask().WaitAsync(Timeout);
-        Assert.True(next.IsCompleted);
+        Assert.Equal("after"u8.ToArray(), next.Buffer.ToArray());
         reader.Complete();
     }
 
