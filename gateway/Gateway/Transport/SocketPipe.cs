@@ -181,7 +181,7 @@ public sealed class SocketPipe : IOwnedConnection
 
                 _readiness.ResetRead();
                 var memory = writer.GetMemory();
-                int received = _socket.Receive(memory.Span, SocketFlags.None, out var status);
+                int received = SocketCalls.Receive(_socket, memory.Span, out var status);
                 if (status == SocketError.WouldBlock)
                 {
                     continue; // woken with nothing to read after all

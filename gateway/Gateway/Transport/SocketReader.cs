@@ -187,7 +187,7 @@ internal sealed class SocketReader(Socket socket, SocketReadiness readiness, Mem
         readiness.ResetRead();
         try
         {
-            received = socket.Receive(target.Free, SocketFlags.None, out status);
+            received = SocketCalls.Receive(socket, target.Free, out status);
             if (received == free)
             {
                 readiness.MarkReadable(); // the block is full: there may be more, and no new event will say so

@@ -31,12 +31,11 @@ internal sealed class SocketReadiness : IDisposable
     internal int Slot { get; set; }
     internal uint Registration { get; set; }
 
-    /// Registers a socket (made non-blocking) with a loop. `ready`: assume it can be read and written until a call
+    /// Registers a socket with a loop (its calls are non-blocking ones: SocketCalls). `ready`: assume it can be read and written until a call
     /// finds otherwise (a connected socket); false waits for the first event (a connect in progress). Dispose this
     /// before the Socket: the removal goes by descriptor number.
     public static SocketReadiness Register(Socket socket, bool ready = true)
     {
-        socket.Blocking = false;
         var readiness = new SocketReadiness(socket, ready);
         var handle = socket.SafeHandle;
         bool added = false;
@@ -57,17 +56,13 @@ internal sealed class SocketReadiness : IDisposable
     }
 
     /// Connects a new socket without blocking a thread or entering .NET's socket engine (whose epoll set would
-    /// otherwise report the socket's events too, for nothing, for its whole life).
+    /// otherwise report the socket's events too, for nothing, for its whole life). .NET's Socket does not know it
+    /// is connected (Connected, RemoteEndPoint): the transport's own calls need no such state.
     public static async ValueTask ConnectAsync(Socket socket, IPEndPoint endPoint, CancellationToken cancellationToken)
     {
-        socket.Blocking = false;
-        try
+        if (SocketCalls.StartConnect(socket, endPoint))
         {
-            socket.Connect(endPoint);
             return;
-        }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
-        {
         }
 
         using var readiness = Register(socket, ready: false);

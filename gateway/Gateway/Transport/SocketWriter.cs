@@ -187,7 +187,7 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
                 // The socket is non-blocking: a send the kernel takes at once costs one system call and no wait;
                 // only a full send buffer waits (and registers the token). The first refusal resets the socket's
                 // write readiness and tries again, so that the wait after a second one misses no event.
-                int sent = socket.Send(data.Span, SocketFlags.None, out var status);
+                int sent = SocketCalls.Send(socket, data.Span, out var status);
                 if (status == SocketError.WouldBlock)
                 {
                     if (reset)

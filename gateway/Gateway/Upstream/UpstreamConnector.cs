@@ -109,8 +109,9 @@ public sealed class UpstreamConnector
         }
     }
 
-    /// The host's addresses in turn (as Socket.ConnectAsync(host, port) would), each connect without blocking.
-    private static async Task<Socket> ConnectAsync(string host, int port, CancellationToken cancellationToken)
+    /// The host's addresses in turn (as Socket.ConnectAsync(host, port) would), each connect without blocking: on
+    /// our epoll loops for a socket the transport will run, through .NET's engine for one a TLS stream will (`tls`).
+    private static async Task<Socket> ConnectAsync(string host, int port, bool tls, CancellationToken cancellationToken)
     {
         var addresses = IPAddress.TryParse(host, out var literal)
             ? [literal]
@@ -121,7 +122,16 @@ public sealed class UpstreamConnector
             var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             try
             {
-                await SocketReadiness.ConnectAsync(socket, new IPEndPoint(address, port), cancellationToken);
+                var endPoint = new IPEndPoint(address, port);
+                if (tls)
+                {
+                    await socket.ConnectAsync(endPoint, cancellationToken);
+                }
+                else
+                {
+                    await SocketReadiness.ConnectAsync(socket, endPoint, cancellationToken);
+                }
+
                 return socket;
             }
             catch (SocketException e)
@@ -146,7 +156,7 @@ public sealed class UpstreamConnector
         Socket socket;
         try
         {
-            socket = await ConnectAsync(destination.IdnHost, destination.Port, timeout.Token);
+            socket = await ConnectAsync(destination.IdnHost, destination.Port, tls: destination.Scheme == "wss", timeout.Token);
         }
         catch (SocketException e)
         {
@@ -162,8 +172,6 @@ public sealed class UpstreamConnector
             return UpstreamLink.Over(socket);
         }
 
-        // The TLS stream reads and writes through .NET's own socket engine, which wants a blocking socket.
-        socket.Blocking = true;
         var tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
         try
         {

@@ -1,0 +1,130 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace Gateway.Transport;
+
+/// The transport's non-blocking socket calls, made on the descriptor directly: receive and send with MSG_DONTWAIT,
+/// connect on a descriptor made non-blocking for it. The Socket objects stay in .NET's blocking mode and never see
+/// a call of their own on the relay path, so .NET creates no asynchronous context for them (about 300 bytes and
+/// three locks per socket that an idle session held for nothing), and a relayed read or write is one libc call
+/// with no layers of .NET's socket code in between. The SafeHandle arguments keep a descriptor open while a call
+/// runs, as .NET's own calls do; a disposed socket fails with ObjectDisposedException.
+internal static unsafe partial class SocketCalls
+{
+    private const int DontWait = 0x40; // MSG_DONTWAIT
+    private const int NoSignal = 0x4000; // MSG_NOSIGNAL: a reset peer is an error, not SIGPIPE
+    private const int GetFlags = 3; // F_GETFL
+    private const int SetFlags = 4; // F_SETFL
+    private const int NonBlocking = 0x800; // O_NONBLOCK
+    private const int Interrupted = 4; // EINTR
+    private const int InProgress = 115; // EINPROGRESS
+
+    public static int Receive(Socket socket, Span<byte> buffer, out SocketError status)
+    {
+        fixed (byte* bytes = buffer)
+        {
+            while (true)
+            {
+                nint received = recv(socket.SafeHandle, bytes, (nuint)buffer.Length, DontWait);
+                if (received >= 0)
+                {
+                    status = SocketError.Success;
+                    return (int)received;
+                }
+
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno != Interrupted)
+                {
+                    status = ToSocketError(errno);
+                    return 0;
+                }
+            }
+        }
+    }
+
+    public static int Send(Socket socket, ReadOnlySpan<byte> buffer, out SocketError status)
+    {
+        fixed (byte* bytes = buffer)
+        {
+            while (true)
+            {
+                nint sent = send(socket.SafeHandle, bytes, (nuint)buffer.Length, DontWait | NoSignal);
+                if (sent >= 0)
+                {
+                    status = SocketError.Success;
+                    return (int)sent;
+                }
+
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno != Interrupted)
+                {
+                    status = ToSocketError(errno);
+                    return 0;
+                }
+            }
+        }
+    }
+
+    /// Starts a connect on a descriptor made non-blocking for good (every later call passes MSG_DONTWAIT anyway).
+    /// True if it completed at once; false if it is in progress (wait until writable, then read SO_ERROR).
+    public static bool StartConnect(Socket socket, IPEndPoint endPoint)
+    {
+        int flags = fcntl(socket.SafeHandle, GetFlags, 0);
+        if (flags < 0 || fcntl(socket.SafeHandle, SetFlags, flags | NonBlocking) < 0)
+        {
+            throw new SocketException((int)ToSocketError(Marshal.GetLastPInvokeError()));
+        }
+
+        // .NET's SocketAddress holds the native sockaddr for the address family.
+        var address = endPoint.Serialize();
+        fixed (byte* bytes = address.Buffer.Span)
+        {
+            while (true)
+            {
+                if (connect(socket.SafeHandle, bytes, (uint)address.Size) == 0)
+                {
+                    return true;
+                }
+
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == InProgress)
+                {
+                    return false;
+                }
+
+                if (errno != Interrupted)
+                {
+                    throw new SocketException((int)ToSocketError(errno));
+                }
+            }
+        }
+    }
+
+    private static SocketError ToSocketError(int errno) => errno switch
+    {
+        11 => SocketError.WouldBlock, // EAGAIN
+        104 => SocketError.ConnectionReset,
+        32 => SocketError.Shutdown, // EPIPE, as .NET reports it
+        107 => SocketError.NotConnected,
+        110 => SocketError.TimedOut,
+        111 => SocketError.ConnectionRefused,
+        113 => SocketError.HostUnreachable,
+        101 => SocketError.NetworkUnreachable,
+        99 => SocketError.AddressNotAvailable,
+        103 => SocketError.ConnectionAborted,
+        _ => SocketError.SocketError,
+    };
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint recv(SafeHandle fd, byte* buffer, nuint length, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint send(SafeHandle fd, byte* buffer, nuint length, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int connect(SafeHandle fd, byte* address, uint length);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int fcntl(SafeHandle fd, int command, int argument);
+}
