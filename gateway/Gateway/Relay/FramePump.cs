@@ -48,10 +48,11 @@ internal sealed class FramePump
 
     public Leg From => _from;
 
-    /// One async method for the whole pump (no wrapper for the exceptions): an idle session holds one state
-    /// machine per direction here, not two.
-    public async Task<PumpExit> RunAsync(CancellationToken cancellationToken)
+    /// One async method for the whole pump, its exit handed to the session at the end (no wrapper for the
+    /// exceptions or for the exit): an idle session holds one state machine per direction here, not two or three.
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
+        PumpExit pumpExit = default;
         try
         {
             var input = _from.Input;
@@ -80,7 +81,8 @@ internal sealed class FramePump
                 if (result.IsCanceled)
                 {
                     input.AdvanceTo(result.Buffer.Start);
-                    return new PumpExit(PumpExitKind.Stopped);
+                    pumpExit = new PumpExit(PumpExitKind.Stopped);
+                    goto Done;
                 }
 
                 var buffer = result.Buffer;
@@ -236,24 +238,29 @@ internal sealed class FramePump
                 input.AdvanceTo(buffer.Start, end);
                 if (exit is not null)
                 {
-                    return exit.Value;
+                    pumpExit = exit.Value;
+                    goto Done;
                 }
 
                 if (result.IsCompleted)
                 {
-                    return new PumpExit(PumpExitKind.PeerGone);
+                    pumpExit = new PumpExit(PumpExitKind.PeerGone);
+                    goto Done;
                 }
             }
     
         }
         catch (OperationCanceledException)
         {
-            return new PumpExit(PumpExitKind.Stopped);
+            pumpExit = new PumpExit(PumpExitKind.Stopped);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
         {
-            return new PumpExit(PumpExitKind.PeerGone);
+            pumpExit = new PumpExit(PumpExitKind.PeerGone);
         }
+
+        Done:
+        await _session.OnPumpExitAsync(this, pumpExit);
     }
 
     /// The peer sent frames (the keepalive's silence check), data among them (the session's idle timeout).

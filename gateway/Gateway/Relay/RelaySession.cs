@@ -47,8 +47,8 @@ public sealed partial class RelaySession
         heartbeat?.Add(this);
         // One registration for the session rather than one per pending read (see FramePump).
         var stopReads = _stop.Token.UnsafeRegister(static state => ((RelaySession)state!).CancelReads(), this);
-        var clientPump = RunPumpAsync(new FramePump(_client, _upstream, this, _clientToUpstream, MessageBucket.For(_limits.ClientMessageRate)));
-        var upstreamPump = RunPumpAsync(new FramePump(_upstream, _client, this, _upstreamToClient));
+        var clientPump = new FramePump(_client, _upstream, this, _clientToUpstream, MessageBucket.For(_limits.ClientMessageRate)).RunAsync(_stop.Token);
+        var upstreamPump = new FramePump(_upstream, _client, this, _upstreamToClient).RunAsync(_stop.Token);
         await Task.WhenAll(clientPump, upstreamPump);
         heartbeat?.Remove(this);
         stopReads.Dispose();
@@ -82,9 +82,9 @@ public sealed partial class RelaySession
     /// A write to `side` failed: its peer is gone. The session ends as if its stream had ended.
     internal void NoteWriteFailed(Side side) => _ = EndAsync(new RelayEvent(RelayEventKind.PeerGone, side));
 
-    private async Task RunPumpAsync(FramePump pump)
+    /// A pump ended (its last act): what that means for the session.
+    internal async Task OnPumpExitAsync(FramePump pump, PumpExit exit)
     {
-        var exit = await pump.RunAsync(_stop.Token);
         var leg = pump.From;
         switch (exit.Kind)
         {
