@@ -31,25 +31,15 @@ internal sealed class SocketReadiness : IDisposable
     internal int Slot { get; set; }
     internal uint Registration { get; set; }
 
-    /// Registers a socket with a loop (its calls are non-blocking ones: SocketCalls). `ready`: assume it can be read and written until a call
-    /// finds otherwise (a connected socket); false waits for the first event (a connect in progress). Dispose this
-    /// before the Socket: the removal goes by descriptor number.
+    /// Registers a socket with a loop (its calls are non-blocking ones: SocketCalls). `ready`: assume it can be
+    /// read and written until a call finds otherwise (a connected socket); false waits for the first event (a
+    /// connect in progress). Dispose this before the Socket: the removal goes by descriptor number.
     public static SocketReadiness Register(Socket socket, bool ready = true)
     {
         var readiness = new SocketReadiness(socket, ready);
-        var handle = socket.SafeHandle;
-        bool added = false;
-        try
+        if (!WithDescriptor(socket, readiness, static (readiness, fd) => readiness._loop.Add(readiness, fd)))
         {
-            handle.DangerousAddRef(ref added); // the descriptor cannot close (and its number be reused) meanwhile
-            readiness._loop.Add(readiness, (int)handle.DangerousGetHandle());
-        }
-        finally
-        {
-            if (added)
-            {
-                handle.DangerousRelease();
-            }
+            throw new ObjectDisposedException(nameof(Socket));
         }
 
         return readiness;
@@ -125,16 +115,30 @@ internal sealed class SocketReadiness : IDisposable
             return;
         }
 
-        var handle = _socket.SafeHandle;
+        if (!WithDescriptor(_socket, this, static (readiness, fd) => readiness._loop.Remove(readiness, fd)))
+        {
+            _loop.Remove(this, fd: -1);
+        }
+
+        _read.Signal();
+        _write.Signal();
+    }
+
+    /// Runs `action` with the socket's descriptor held open (its number cannot be closed and reused meanwhile);
+    /// false if the socket was already closed.
+    private static bool WithDescriptor(Socket socket, SocketReadiness readiness, Action<SocketReadiness, int> action)
+    {
+        var handle = socket.SafeHandle;
         bool added = false;
         try
         {
             handle.DangerousAddRef(ref added);
-            _loop.Remove(this, (int)handle.DangerousGetHandle());
+            action(readiness, (int)handle.DangerousGetHandle());
+            return true;
         }
-        catch (ObjectDisposedException)
+        catch (ObjectDisposedException) when (!added)
         {
-            _loop.Remove(this, fd: -1);
+            return false;
         }
         finally
         {
@@ -143,9 +147,6 @@ internal sealed class SocketReadiness : IDisposable
                 handle.DangerousRelease();
             }
         }
-
-        _read.Signal();
-        _write.Signal();
     }
 
     /// One direction: NotReady, Ready (an event since the last Reset), or Waiting (a wait is pending).

@@ -17,9 +17,7 @@ public sealed class SocketReadinessTests
         using var __ = peer;
         using var readiness = SocketReadiness.Register(local);
 
-        readiness.ResetRead();
-        Assert.Equal(SocketError.WouldBlock, ReceiveStatus(local, out int ignored));
-        var wait = readiness.WaitReadableAsync().AsTask();
+        var wait = WaitOnDrained(readiness, local);
         await Task.Delay(Quiet);
         Assert.False(wait.IsCompleted);
 
@@ -125,9 +123,7 @@ public sealed class SocketReadinessTests
         using var _ = local;
         using var __ = peer;
         var readiness = SocketReadiness.Register(local);
-        readiness.ResetRead();
-        Assert.Equal(SocketError.WouldBlock, ReceiveStatus(local, out int ignored));
-        var woken = readiness.WaitReadableAsync().AsTask();
+        var woken = WaitOnDrained(readiness, local);
         readiness.WakeReader();
         await woken.WaitAsync(Timeout);
 
@@ -220,6 +216,14 @@ public sealed class SocketReadinessTests
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
         await Assert.ThrowsAnyAsync<Exception>(() => SocketReadiness.ConnectAsync(unanswered,
             new IPEndPoint(IPAddress.Parse("192.0.2.1"), 9), cancel.Token).AsTask().WaitAsync(Timeout));
+    }
+
+    /// Finds the socket drained (a reset, then a receive that would block) and starts a wait.
+    private static Task WaitOnDrained(SocketReadiness readiness, Socket socket)
+    {
+        readiness.ResetRead();
+        Assert.Equal(SocketError.WouldBlock, ReceiveStatus(socket, out _));
+        return readiness.WaitReadableAsync().AsTask();
     }
 
     private static SocketError ReceiveStatus(Socket socket, out int received)
