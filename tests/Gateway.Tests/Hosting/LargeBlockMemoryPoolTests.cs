@@ -41,6 +41,22 @@ public sealed class LargeBlockMemoryPoolTests
     }
 
     [Fact]
+    public void The_block_returned_last_is_rented_first_while_it_is_still_in_cache()
+    {
+        using var pool = new LargeBlockMemoryPool();
+        var older = pool.Rent();
+        var newer = pool.Rent();
+        older.Dispose();
+        newer.Dispose();
+
+        using var first = pool.Rent();
+        using var second = pool.Rent();
+
+        Assert.Same(newer, first);
+        Assert.Same(older, second);
+    }
+
+    [Fact]
     public void A_burst_leaves_at_most_256_blocks_behind()
     {
         using var pool = new LargeBlockMemoryPool();
