@@ -30,6 +30,14 @@ internal sealed class FramePump
     private readonly RelaySession _session;
     private readonly PieceWriter _writer;
 
+    private CancellationToken _cancellationToken;
+
+    /// The frame being relayed, kept here while the pump idles between reads (RunAsync).
+    private FrameHeader _frame;
+    private long _remaining;
+    private bool _inFrame;
+    private bool _firstPiece = true;
+
     /// A control frame's payload, allocated at the first one: most sessions never see one.
     private byte[]? _control;
     private readonly MessageBucket? _messageRate;
@@ -48,29 +56,48 @@ internal sealed class FramePump
 
     public Leg From => _from;
 
-    /// One async method for the whole pump, its exit handed to the session at the end (no wrapper for the
-    /// exceptions or for the exit): an idle session holds one state machine per direction here, not two or three.
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// Starts the pump; it runs until its leg ends, then hands its exit to the session (OnPumpExitAsync).
+    public void Start(CancellationToken cancellationToken)
+    {
+        _cancellationToken = cancellationToken;
+        _ = RunAsync();
+    }
+
+    /// Called by the socket's readiness when an idle pump's socket may be readable.
+    private static readonly Action<object?> Resume = static state => _ = ((FramePump)state!).RunAsync();
+
+    /// The pump's loop. On a socket, an idle pump leaves no state machine behind: when a read finds nothing it
+    /// arms a callback on the socket's readiness and returns, and the callback runs this again. A call that meets
+    /// no wait that has to suspend (the common case: read, relay, flush, arm) allocates nothing; the frame being
+    /// relayed lives in fields across calls. Other readers (TLS streams, tests' pipes) are awaited in the loop.
+    private async ValueTask RunAsync()
     {
         PumpExit pumpExit = default;
+        var cancellationToken = _cancellationToken;
+        var frame = _frame;
+        long remaining = _remaining;
+        bool inFrame = _inFrame;
+        bool firstPiece = _firstPiece;
         try
         {
             var input = _from.Input;
-            var frame = default(FrameHeader);
-            long remaining = 0;
-            bool inFrame = false;
-            bool firstPiece = true;
             while (true)
             {
                 // No token here: a token would register a callback for every pending read, which an idle session holds
-                // for its whole life; the session stops a pump with CancelPendingRead instead (IsCanceled below). A
-                // socket's reader is awaited directly: no pending ReadAsync state machine per idle direction.
+                // for its whole life; the session stops a pump with CancelPendingRead instead (IsCanceled below).
                 ReadResult result;
                 if (input is SocketReader socket)
                 {
-                    while (!socket.TryReadOrReceive(out result))
+                    if (!socket.TryReadOrReceive(out result))
                     {
-                        await socket.WaitAsync();
+                        // Nothing buffered, nothing half-written, no lock held: this is where a pump idles.
+                        (_frame, _remaining, _inFrame, _firstPiece) = (frame, remaining, inFrame, firstPiece);
+                        if (socket.TryWaitWith(Resume, this))
+                        {
+                            return;
+                        }
+
+                        continue;
                     }
                 }
                 else
@@ -256,6 +283,12 @@ internal sealed class FramePump
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
         {
+            pumpExit = new PumpExit(PumpExitKind.PeerGone);
+        }
+        catch (Exception e)
+        {
+            // Nobody awaits a pump: an unexpected failure is handed to the session, which ends with it.
+            _session.NoteFault(e);
             pumpExit = new PumpExit(PumpExitKind.PeerGone);
         }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.IO.Pipelines;
+using System.Threading.Tasks.Sources;
 using Gateway.Protocol.Frames;
 
 namespace Gateway.Relay;
@@ -10,7 +11,9 @@ namespace Gateway.Relay;
 /// One pump per direction. The first thing that ends the session (a Close, a violation, a lost peer, a timeout, a
 /// drain) is translated once into the closes of both legs (CloseTranslator); then each leg gets up to close_timeout
 /// to answer with its own Close before the pumps are stopped. RunAsync returns when both pumps have ended.
-public sealed partial class RelaySession
+/// Nothing awaits the pumps: the last one to end finishes the session, which completes RunAsync's ValueTask (this
+/// object is its source), so a session adds no state machine of its own while it runs.
+public sealed partial class RelaySession : IValueTaskSource<RelayResult>
 {
     private readonly Leg _client;
     private readonly Leg _upstream;
@@ -25,6 +28,12 @@ public sealed partial class RelaySession
     private bool _relayUpstreamReply;
     private long _lastDataTicks = Environment.TickCount64;
     private int _checking;
+    private int _pumpsRunning;
+    private long _started;
+    private Heartbeat? _heartbeat;
+    private CancellationTokenRegistration _stopReads;
+    private Exception? _fault;
+    private ManualResetValueTaskSourceCore<RelayResult> _result;
 
     public RelaySession(IDuplexPipe client, IDuplexPipe upstream, RelayLimits limits)
     {
@@ -40,26 +49,58 @@ public sealed partial class RelaySession
     public DirectionCounters ClientToUpstream => _clientToUpstream;
     public DirectionCounters UpstreamToClient => _upstreamToClient;
 
-    public async Task<RelayResult> RunAsync()
+    /// Starts both pumps; the result comes when both have ended and the legs are completed. Await it once.
+    public ValueTask<RelayResult> RunAsync()
     {
-        var started = Stopwatch.GetTimestamp();
-        var heartbeat = HeartbeatPeriod() is { } period ? Heartbeat.For(period) : null;
-        heartbeat?.Add(this);
+        _started = Stopwatch.GetTimestamp();
+        _heartbeat = HeartbeatPeriod() is { } period ? Heartbeat.For(period) : null;
+        _heartbeat?.Add(this);
         // One registration for the session rather than one per pending read (see FramePump).
-        var stopReads = _stop.Token.UnsafeRegister(static state => ((RelaySession)state!).CancelReads(), this);
-        var clientPump = new FramePump(_client, _upstream, this, _clientToUpstream, MessageBucket.For(_limits.ClientMessageRate)).RunAsync(_stop.Token);
-        var upstreamPump = new FramePump(_upstream, _client, this, _upstreamToClient).RunAsync(_stop.Token);
-        await Task.WhenAll(clientPump, upstreamPump);
-        heartbeat?.Remove(this);
-        stopReads.Dispose();
-        _stop.Cancel();
-        await CompleteAsync(_client);
-        await CompleteAsync(_upstream);
-        _stop.Dispose();
-        var ending = _ending ?? new RelayEvent(RelayEventKind.PeerGone, Side.Client);
-        return new RelayResult(ending.Kind, ending.Side, _client.CloseSentFrame, _upstream.CloseSentFrame,
-            _clientToUpstream, _upstreamToClient, Stopwatch.GetElapsedTime(started));
+        _stopReads = _stop.Token.UnsafeRegister(static state => ((RelaySession)state!).CancelReads(), this);
+        _pumpsRunning = 2;
+        var version = _result.Version;
+        new FramePump(_client, _upstream, this, _clientToUpstream, MessageBucket.For(_limits.ClientMessageRate)).Start(_stop.Token);
+        new FramePump(_upstream, _client, this, _upstreamToClient).Start(_stop.Token);
+        return new ValueTask<RelayResult>(this, version);
     }
+
+    /// After the last pump: stop the timers, complete both legs, hand over the result.
+    private async Task FinishAsync()
+    {
+        try
+        {
+            _heartbeat?.Remove(this);
+            _stopReads.Dispose();
+            _stop.Cancel();
+            await CompleteAsync(_client);
+            await CompleteAsync(_upstream);
+            _stop.Dispose();
+        }
+        catch (Exception e)
+        {
+            _fault ??= e;
+        }
+
+        if (_fault is not null)
+        {
+            _result.SetException(_fault);
+            return;
+        }
+
+        var ending = _ending ?? new RelayEvent(RelayEventKind.PeerGone, Side.Client);
+        _result.SetResult(new RelayResult(ending.Kind, ending.Side, _client.CloseSentFrame, _upstream.CloseSentFrame,
+            _clientToUpstream, _upstreamToClient, Stopwatch.GetElapsedTime(_started)));
+    }
+
+    RelayResult IValueTaskSource<RelayResult>.GetResult(short token) => _result.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<RelayResult>.GetStatus(short token) => _result.GetStatus(token);
+
+    void IValueTaskSource<RelayResult>.OnCompleted(Action<object?> continuation, object? state, short token,
+        ValueTaskSourceOnCompletedFlags flags) => _result.OnCompleted(continuation, state, token, flags);
+
+    /// A pump failed in a way it does not know (a bug): the session ends, and RunAsync throws it.
+    internal void NoteFault(Exception e) => Interlocked.CompareExchange(ref _fault, e, null);
 
     /// Ends the session from outside (drain, restart); does nothing if it is already closing.
     public Task CloseAsync(RelayEventKind kind) => EndAsync(new RelayEvent(kind, Side.Client));
@@ -85,7 +126,25 @@ public sealed partial class RelaySession
     /// A pump ended (its last act): what that means for the session.
     internal async Task OnPumpExitAsync(FramePump pump, PumpExit exit)
     {
-        var leg = pump.From;
+        try
+        {
+            await HandlePumpExitAsync(pump.From, exit);
+        }
+        catch (Exception e)
+        {
+            // Unexpected (a bug): stop the other pump too, so the session still ends, with the exception.
+            NoteFault(e);
+            Abort();
+        }
+
+        if (Interlocked.Decrement(ref _pumpsRunning) == 0)
+        {
+            await FinishAsync();
+        }
+    }
+
+    private async Task HandlePumpExitAsync(Leg leg, PumpExit exit)
+    {
         switch (exit.Kind)
         {
             case PumpExitKind.PeerClosed:

@@ -82,6 +82,11 @@ internal sealed class SocketReader(Socket socket, SocketReadiness readiness, Mem
     /// receive's reset of the readiness (full fence); CancelPendingRead sets it before it wakes the wait.
     public ValueTask WaitAsync() => _cancelRequested ? default : readiness.WaitReadableAsync();
 
+    /// WaitAsync for a reader that keeps no state machine while it waits: `callback(state)` runs once the socket
+    /// may be readable or a read is canceled. False if that is already so (nothing armed): read again.
+    public bool TryWaitWith(Action<object?> callback, object state) =>
+        !_cancelRequested && readiness.TryArmRead(callback, state);
+
     public override bool TryRead(out ReadResult result)
     {
         ObjectDisposedException.ThrowIf(_completed, this);

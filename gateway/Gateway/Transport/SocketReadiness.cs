@@ -79,6 +79,9 @@ internal sealed class SocketReadiness : IDisposable
     public ValueTask WaitReadableAsync() => _closed != 0 ? default : _read.WaitAsync();
     public ValueTask WaitWritableAsync() => _closed != 0 ? default : _write.WaitAsync();
 
+    /// WaitReadableAsync as a callback (no awaiter): false if the socket may already be read, or is closed.
+    public bool TryArmRead(Action<object?> callback, object state) => _closed == 0 && _read.TryArm(callback, state);
+
     public void WakeReader() => _read.Signal();
     public void WakeWriter() => _write.Signal();
 
@@ -185,6 +188,25 @@ internal sealed class SocketReadiness : IDisposable
             return Interlocked.CompareExchange(ref _state, Waiting, NotReady) == NotReady
                 ? new ValueTask(this, _core.Version)
                 : default;
+        }
+
+        /// WaitAsync with a callback in place of an awaiter. An event between the state change and the callback's
+        /// registration completes the source first; the core then queues the callback to the thread pool.
+        public bool TryArm(Action<object?> callback, object state)
+        {
+            if (Volatile.Read(ref _state) == Ready)
+            {
+                return false;
+            }
+
+            _core.Reset();
+            if (Interlocked.CompareExchange(ref _state, Waiting, NotReady) != NotReady)
+            {
+                return false;
+            }
+
+            _core.OnCompleted(callback, state, _core.Version, ValueTaskSourceOnCompletedFlags.None);
+            return true;
         }
 
         public void Signal()

@@ -80,7 +80,7 @@ public sealed class RelaySessionTests
             UpstreamReads = new FrameStream(upstreamOut.Reader.AsStream());
             var session = new RelaySession(new DuplexPipe(clientIn.Reader, clientOut.Writer),
                 new DuplexPipe(upstreamIn.Reader, upstreamOut.Writer), limits);
-            _run = session.RunAsync();
+            _run = session.RunAsync().AsTask();
         }
 
         public Stream ClientWrites { get; }
