@@ -29,6 +29,36 @@ public sealed class SocketReadinessTests
     }
 
     [Fact]
+    public async Task An_armed_callback_runs_once_when_the_peer_sends_and_not_before()
+    {
+        var (local, peer) = await Loopback.ConnectAsync();
+        using var _ = local;
+        using var __ = peer;
+        using var readiness = SocketReadiness.Register(local);
+        int calls = 0;
+        var called = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        readiness.ResetRead();
+        Assert.Equal(SocketError.WouldBlock, ReceiveStatus(local, out int ignored));
+        Assert.True(readiness.TryArmRead(static state => ((Action)state!)(), () =>
+        {
+            Interlocked.Increment(ref calls);
+            called.TrySetResult();
+        }));
+        await Task.Delay(Quiet);
+        Assert.Equal(0, calls);
+
+        await peer.SendAsync("ping"u8.ToArray());
+        await called.Task.WaitAsync(Timeout);
+        await peer.SendAsync("more"u8.ToArray());
+        await Task.Delay(Quiet);
+        Assert.Equal(1, calls); // armed once, called once
+
+        // Readable now: nothing is armed, the caller reads instead.
+        Assert.False(readiness.TryArmRead(static _ => throw new InvalidOperationException(), new object()));
+    }
+
+    [Fact]
     public async Task Data_that_arrives_between_the_reset_and_the_wait_is_not_missed()
     {
         var (local, peer) = await Loopback.ConnectAsync();
