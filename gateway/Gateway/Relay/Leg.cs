@@ -9,7 +9,11 @@ namespace Gateway.Relay;
 /// one), so every write happens under the write lock and covers whole frames only.
 internal sealed class Leg
 {
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    /// The write lock: holders plus waiters. 1 means taken and nobody waits; more means writers queue in
+    /// _writeQueue, which is created at the first contention (a control frame meeting a data write): most
+    /// sessions never need one, and the uncontended path is one interlocked operation each way.
+    private int _writers;
+    private SemaphoreSlim? _writeQueue;
 
     public Leg(Side side, IDuplexPipe pipe, Role role, FrameLimits limits)
     {
@@ -46,13 +50,31 @@ internal sealed class Leg
 
     public bool CanSendData => !CloseSent && !Gone;
 
-    public ValueTask EnterWriteAsync(CancellationToken cancellationToken)
+    public ValueTask EnterWriteAsync(CancellationToken cancellationToken) =>
+        Interlocked.Increment(ref _writers) == 1 ? default : WaitForWriteAsync(cancellationToken);
+
+    public void ExitWrite()
     {
-        var wait = _writeLock.WaitAsync(cancellationToken);
-        return wait.IsCompletedSuccessfully ? ValueTask.CompletedTask : new ValueTask(wait);
+        if (Interlocked.Decrement(ref _writers) > 0)
+        {
+            WriteQueue.Release(); // to the next writer in line
+        }
     }
 
-    public void ExitWrite() => _writeLock.Release();
+    /// Queued without the token: a waiter that left on cancellation would leave behind the release meant for it. A
+    /// holder always gets out (its flushes take the same token), and the waiter then sees the cancellation.
+    private async ValueTask WaitForWriteAsync(CancellationToken cancellationToken)
+    {
+        await WriteQueue.WaitAsync();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            ExitWrite();
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    private SemaphoreSlim WriteQueue =>
+        _writeQueue ?? Interlocked.CompareExchange(ref _writeQueue, new SemaphoreSlim(0), null) ?? _writeQueue;
 
     /// Writes one unfragmented control frame (ping, pong) and flushes it. False if the peer is gone or closed.
     public ValueTask<bool> SendControlAsync(Opcode opcode, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>

@@ -17,10 +17,10 @@ public sealed partial class RelaySession : IValueTaskSource<RelayResult>
 {
     private readonly Leg _client;
     private readonly Leg _upstream;
+    /// Both legs; also the lock for the session's ending (rarely taken: an object of its own would cost every session).
     private readonly Leg[] _legs;
     private readonly RelayLimits _limits;
     private readonly CancellationTokenSource _stop = new();
-    private readonly Lock _sync = new();
     private readonly DirectionCounters _clientToUpstream = new();
     private readonly DirectionCounters _upstreamToClient = new();
     private RelayEvent? _ending;
@@ -149,7 +149,7 @@ public sealed partial class RelaySession : IValueTaskSource<RelayResult>
         {
             case PumpExitKind.PeerClosed:
                 bool relay;
-                lock (_sync)
+                lock (_legs)
                 {
                     relay = _ending is not null && _relayUpstreamReply && leg.Side == Side.Upstream;
                 }
@@ -183,7 +183,7 @@ public sealed partial class RelaySession : IValueTaskSource<RelayResult>
     private async Task EndAsync(RelayEvent e)
     {
         ClosePlan plan;
-        lock (_sync)
+        lock (_legs)
         {
             if (_ending is not null)
             {

@@ -11,16 +11,19 @@ namespace Gateway.Transport;
 /// byte, so a peer that stops reading holds the writer (the relay then stops reading the other leg).
 internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, MemoryPool<byte> pool) : PipeWriter
 {
-    private readonly Lock _sync = new();
+    private const int Flushing = 1;
+    private const int Completed = 2;
+    private const int ShutdownAfterFlush = 4;
+
     private IMemoryOwner<byte>? _block;
     private int _written;
 
     /// Blocks filled before a flush (a piece larger than a block); most writers flush within one.
     private List<(IMemoryOwner<byte> Block, int Length)>? _full;
 
-    private bool _flushing;
-    private bool _completed;
-    private bool _shutdownAfterFlush;
+    /// Flushing, Completed, ShutdownAfterFlush: a flush and a Complete from another thread agree through these
+    /// bits (Interlocked), with no lock object per writer.
+    private int _state;
     private TaskCompletionSource? _flushEnded;
     private volatile bool _gone;
     private volatile bool _cancelFlush;
@@ -34,7 +37,7 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
 
     public override Memory<byte> GetMemory(int sizeHint = 0)
     {
-        ObjectDisposedException.ThrowIf(_completed, this);
+        ObjectDisposedException.ThrowIf((_state & Completed) != 0, this);
         if (_block is not null && _block.Memory.Length - _written >= Math.Max(sizeHint, 1))
         {
             return _block.Memory[_written..];
@@ -63,32 +66,19 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
     {
-        lock (_sync)
-        {
-            _flushing = true;
-        }
-
+        Interlocked.Or(ref _state, Flushing);
         try
         {
             await SendBufferedAsync(cancellationToken);
         }
         finally
         {
-            bool shutdown;
-            TaskCompletionSource? ended;
-            lock (_sync)
-            {
-                _flushing = false;
-                shutdown = _shutdownAfterFlush;
-                ended = _flushEnded;
-            }
-
-            if (shutdown)
+            // A Complete that came meanwhile published its TaskCompletionSource before it set the bit.
+            if ((Interlocked.And(ref _state, ~Flushing) & ShutdownAfterFlush) != 0)
             {
                 Shutdown();
+                _flushEnded!.TrySetResult();
             }
-
-            ended?.TrySetResult();
         }
 
         bool canceled = _cancelFlush;
@@ -102,26 +92,27 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
     /// thread's) sends the FIN when it is done.
     public override async ValueTask CompleteAsync(Exception? exception = null)
     {
-        Task? flushEnded = null;
-        lock (_sync)
+        while (true)
         {
-            if (_completed)
+            int state = Volatile.Read(ref _state);
+            if ((state & Completed) != 0)
             {
                 return;
             }
 
-            _completed = true;
-            if (_flushing)
+            if ((state & Flushing) != 0)
             {
-                _shutdownAfterFlush = true;
-                flushEnded = (_flushEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+                _flushEnded ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (Interlocked.CompareExchange(ref _state, state | Completed | ShutdownAfterFlush, state) == state)
+                {
+                    await _flushEnded.Task;
+                    return;
+                }
             }
-        }
-
-        if (flushEnded is not null)
-        {
-            await flushEnded;
-            return;
+            else if (Interlocked.CompareExchange(ref _state, state | Completed, state) == state)
+            {
+                break;
+            }
         }
 
         await SendBufferedAsync(CancellationToken.None);
