@@ -122,11 +122,7 @@ public sealed class UpgradeHandler(
         }
 
         // (10) Relay until both legs are closed.
-        var limits = new RelayLimits(route.Limits.MaxFrameSize, route.Limits.MaxMessageSize,
-            route.Limits.IdleTimeout, route.Limits.PingInterval, route.Limits.CloseTimeout,
-            new MessageRate(route.Limits.MessagesPerConnection.Rate, route.Limits.MessagesPerConnection.Per,
-                route.Limits.MessagesPerConnection.Burst));
-        var session = new RelaySession(clientPipe.Pipe, connection.Pipe, limits);
+        var session = new RelaySession(clientPipe.Pipe, connection.Pipe, RelayLimitsFor(route.Limits));
         var local = new System.Net.IPEndPoint(context.Connection.LocalIpAddress!, context.Connection.LocalPort);
         Task run;
         // The session outlives the request: it must not keep the request's ExecutionContext (logging scopes, the
@@ -173,6 +169,13 @@ public sealed class UpgradeHandler(
             }
         }
     }
+
+    /// One RelayLimits per route's limits (a reload makes new ones), shared by the route's sessions.
+    private static RelayLimits RelayLimitsFor(LimitsConfig limits) => RelayLimitsByConfig.GetValue(limits, static l =>
+        new RelayLimits(l.MaxFrameSize, l.MaxMessageSize, l.IdleTimeout, l.PingInterval, l.CloseTimeout,
+            new MessageRate(l.MessagesPerConnection.Rate, l.MessagesPerConnection.Per, l.MessagesPerConnection.Burst)));
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<LimitsConfig, RelayLimits> RelayLimitsByConfig = new();
 
     /// Sessions count as YARP "requests" so least_requests and power_of_two_choices see long-lived sessions.
     /// YARP updates the count with Interlocked for plain HTTP; its public setter is not atomic, hence the lock,
