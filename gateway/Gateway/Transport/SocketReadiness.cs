@@ -9,12 +9,15 @@ namespace Gateway.Transport;
 /// that finds nothing to do (EAGAIN, or a read shorter than its buffer: the socket is drained), Wait. An event that
 /// arrives after the Reset makes the Wait return at once, so none is lost, and a wait on a socket known to be ready
 /// costs nothing. Waits end early, spuriously, when woken (a cancellation) or closed: callers retry the call.
-internal sealed class SocketReadiness : IDisposable
+internal sealed class SocketReadiness : IDisposable, IValueTaskSource
 {
+    private const short ReadToken = 0;
+    private const short WriteToken = 1;
+
     private readonly Socket _socket;
     private readonly SocketEventLoop _loop;
-    private readonly Waiter _read;
-    private readonly Waiter _write;
+    private Waiter _read;
+    private Waiter _write;
     private int _closed;
 
     private SocketReadiness(Socket socket, bool ready)
@@ -76,8 +79,8 @@ internal sealed class SocketReadiness : IDisposable
     /// Whether a read may find data: no read since the last event found the socket drained.
     public bool MayRead => _read.IsReady;
 
-    public ValueTask WaitReadableAsync() => _closed != 0 ? default : _read.WaitAsync();
-    public ValueTask WaitWritableAsync() => _closed != 0 ? default : _write.WaitAsync();
+    public ValueTask WaitReadableAsync() => _closed != 0 ? default : WaitAsync(ref _read, ReadToken);
+    public ValueTask WaitWritableAsync() => _closed != 0 ? default : WaitAsync(ref _write, WriteToken);
 
     /// WaitReadableAsync as a callback (no awaiter): false if the socket may already be read, or is closed.
     public bool TryArmRead(Action<object?> callback, object state) => _closed == 0 && _read.TryArm(callback, state);
@@ -152,70 +155,100 @@ internal sealed class SocketReadiness : IDisposable
         }
     }
 
-    /// One direction: NotReady, Ready (an event since the last Reset), or Waiting (a wait is pending).
-    private sealed class Waiter(bool ready) : IValueTaskSource
+    ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) =>
+        Volatile.Read(ref Of(token).State) == Waiter.Waiting ? ValueTaskSourceStatus.Pending : ValueTaskSourceStatus.Succeeded;
+
+    void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token,
+        ValueTaskSourceOnCompletedFlags flags) => Of(token).OnCompleted(continuation, state);
+
+    void IValueTaskSource.GetResult(short token)
     {
-        private const int NotReady = 0;
-        private const int Ready = 1;
-        private const int Waiting = 2;
+    }
 
-        private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = !SocketEventLoop.InlineCompletions };
-        private int _state = ready ? Ready : NotReady;
+    /// A wait's token says which direction it is on.
+    private ref Waiter Of(short token) => ref token == ReadToken ? ref _read : ref _write;
 
+    private ValueTask WaitAsync(ref Waiter waiter, short token) => waiter.TryBegin() ? new ValueTask(this, token) : default;
+
+    /// One direction: NotReady, Ready (an event since the last Reset), or Waiting (a wait is pending). A struct in
+    /// the readiness object, which is the source of both directions' waits: no objects of its own per socket.
+    /// Continuations run on the signaling thread (the loop's) when inline completions are on, else on the thread
+    /// pool; the execution context is not flowed (the awaits here come from async methods, which flow their own).
+    private struct Waiter(bool ready)
+    {
+        public const int NotReady = 0;
+        public const int Ready = 1;
+        public const int Waiting = 2;
+
+        /// Stands for "already completed" in Continuation: an OnCompleted that comes later runs its callback itself.
+        private static readonly Action<object?> Completed = static _ => { };
+
+        public int State = ready ? Ready : NotReady;
         private volatile bool _forGood;
+        private Action<object?>? _continuation;
+        private object? _continuationState;
 
         /// A full fence: the call that follows must not be ordered before it. Checked after the reset: SignalForGood
         /// sets the flag before it signals, so one of the two sees the other.
         public void Reset()
         {
-            Interlocked.Exchange(ref _state, NotReady);
+            Interlocked.Exchange(ref State, NotReady);
             if (_forGood)
             {
                 Signal();
             }
         }
 
-        public bool IsReady => Volatile.Read(ref _state) == Ready;
+        public readonly bool IsReady => Volatile.Read(in State) == Ready;
 
-        public ValueTask WaitAsync()
+        /// Starts a wait whose continuation comes later (OnCompleted); false if ready already.
+        public bool TryBegin()
         {
-            if (Volatile.Read(ref _state) == Ready)
+            if (Volatile.Read(ref State) == Ready)
             {
-                return default;
+                return false;
             }
 
-            _core.Reset();
-            return Interlocked.CompareExchange(ref _state, Waiting, NotReady) == NotReady
-                ? new ValueTask(this, _core.Version)
-                : default;
+            _continuation = null;
+            return Interlocked.CompareExchange(ref State, Waiting, NotReady) == NotReady;
         }
 
-        /// WaitAsync with a callback in place of an awaiter. An event between the state change and the callback's
-        /// registration completes the source first; the core then queues the callback to the thread pool.
+        /// Starts a wait with its callback known now: published before the state says Waiting, so no race.
         public bool TryArm(Action<object?> callback, object state)
         {
-            if (Volatile.Read(ref _state) == Ready)
+            if (Volatile.Read(ref State) == Ready)
             {
                 return false;
             }
 
-            _core.Reset();
-            if (Interlocked.CompareExchange(ref _state, Waiting, NotReady) != NotReady)
-            {
-                return false;
-            }
+            _continuationState = state;
+            _continuation = callback;
+            return Interlocked.CompareExchange(ref State, Waiting, NotReady) == NotReady;
+        }
 
-            _core.OnCompleted(callback, state, _core.Version, ValueTaskSourceOnCompletedFlags.None);
-            return true;
+        public void OnCompleted(Action<object?> continuation, object? state)
+        {
+            _continuationState = state;
+            if (Interlocked.CompareExchange(ref _continuation, continuation, null) is not null)
+            {
+                // The signal came first: it found no continuation to run.
+                ThreadPool.UnsafeQueueUserWorkItem(continuation, state, preferLocal: false);
+            }
         }
 
         public void Signal()
         {
             // Already Ready: nobody waits (a wait starts only from NotReady), and the caller's next call sees
             // whatever this event reports.
-            if (Volatile.Read(ref _state) != Ready && Interlocked.Exchange(ref _state, Ready) == Waiting)
+            if (Volatile.Read(ref State) != Ready && Interlocked.Exchange(ref State, Ready) == Waiting)
             {
-                _core.SetResult(true);
+                var continuation = Interlocked.Exchange(ref _continuation, Completed);
+                if (continuation is not null)
+                {
+                    var state = _continuationState;
+                    _continuationState = null;
+                    Run(continuation, state);
+                }
             }
         }
 
@@ -225,11 +258,16 @@ internal sealed class SocketReadiness : IDisposable
             Signal();
         }
 
-        public void GetResult(short token) => _core.GetResult(token);
-
-        public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
-
-        public void OnCompleted(Action<object?> continuation, object? state, short token,
-            ValueTaskSourceOnCompletedFlags flags) => _core.OnCompleted(continuation, state, token, flags);
+        private static void Run(Action<object?> continuation, object? state)
+        {
+            if (SocketEventLoop.InlineCompletions)
+            {
+                continuation(state);
+            }
+            else
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(continuation, state, preferLocal: false);
+            }
+        }
     }
 }
