@@ -31,7 +31,7 @@ public sealed partial class RelaySession : IValueTaskSource<RelayResult>
     private int _pumpsRunning;
     private long _started;
     private Heartbeat? _heartbeat;
-    private CancellationTokenRegistration _stopReads;
+    private Timer? _closeTimer;
     private Exception? _fault;
     private ManualResetValueTaskSourceCore<RelayResult> _result;
 
@@ -55,8 +55,6 @@ public sealed partial class RelaySession : IValueTaskSource<RelayResult>
         _started = Stopwatch.GetTimestamp();
         _heartbeat = HeartbeatPeriod() is { } period ? Heartbeat.For(period) : null;
         _heartbeat?.Add(this);
-        // One registration for the session rather than one per pending read (see FramePump).
-        _stopReads = _stop.Token.UnsafeRegister(static state => ((RelaySession)state!).CancelReads(), this);
         _pumpsRunning = 2;
         var version = _result.Version;
         new FramePump(_client, _upstream, this, _clientToUpstream, MessageBucket.For(_limits.ClientMessageRate)).Start(_stop.Token);
@@ -70,7 +68,7 @@ public sealed partial class RelaySession : IValueTaskSource<RelayResult>
         try
         {
             _heartbeat?.Remove(this);
-            _stopReads.Dispose();
+            _closeTimer?.Dispose();
             _stop.Cancel();
             await CompleteAsync(_client);
             await CompleteAsync(_upstream);
@@ -106,13 +104,23 @@ public sealed partial class RelaySession : IValueTaskSource<RelayResult>
     public Task CloseAsync(RelayEventKind kind) => EndAsync(new RelayEvent(kind, Side.Client));
 
     /// Stops the session now, without close handshakes (the end of a drain's grace).
-    public void Abort()
+    public void Abort() => Stop();
+
+    /// Cancels what waits on the stop token (flushes, close frames) and the pumps' reads. The reads are canceled
+    /// here, not by a registration on the token: that would be two more objects per session for its whole life.
+    private void Stop()
     {
         try
         {
+            if (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+
             _stop.Cancel();
+            CancelReads();
         }
-        catch (ObjectDisposedException)
+        catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
         {
             // Already ended.
         }
@@ -198,7 +206,7 @@ public sealed partial class RelaySession : IValueTaskSource<RelayResult>
 
         // Each leg now has close_timeout to take our Close and answer with its own; then the pumps are stopped
         // whatever state they are in (a peer that reads nothing cannot hold the session open).
-        _stop.CancelAfter(_limits.CloseTimeout);
+        _closeTimer = new Timer(static state => ((RelaySession)state!).Stop(), this, _limits.CloseTimeout, Timeout.InfiniteTimeSpan);
         var toUpstream = plan.ToUpstream is null ? default : _upstream.SendCloseAsync(plan.ToUpstream, _stop.Token);
         var toClient = plan.ToClient is null ? default : _client.SendCloseAsync(plan.ToClient, _stop.Token);
         await toUpstream;
