@@ -50,7 +50,17 @@ public sealed partial class RelaySession : IValueTaskSource<RelayResult>
     public DirectionCounters UpstreamToClient => _upstreamToClient;
 
     /// Starts both pumps; the result comes when both have ended and the legs are completed. Await it once.
-    public ValueTask<RelayResult> RunAsync()
+    public ValueTask<RelayResult> RunAsync() => new(this, StartPumps());
+
+    /// RunAsync for an owner that keeps no state machine while the session runs: `onEnded(state)` is called once
+    /// the session has ended (inline, on the thread that ended it), and Result then holds how.
+    public void Start(Action<object?> onEnded, object? state) =>
+        _result.OnCompleted(onEnded, state, StartPumps(), ValueTaskSourceOnCompletedFlags.None);
+
+    /// How the session ended, once it has (Start's callback); throws what a pump failed with, if one did.
+    public RelayResult Result => _result.GetResult(_result.Version);
+
+    private short StartPumps()
     {
         _started = Stopwatch.GetTimestamp();
         _heartbeat = HeartbeatPeriod() is { } period ? Heartbeat.For(period) : null;
@@ -59,7 +69,7 @@ public sealed partial class RelaySession : IValueTaskSource<RelayResult>
         var version = _result.Version;
         new FramePump(_client, _upstream, this, _clientToUpstream, MessageBucket.For(_limits.ClientMessageRate)).Start(_stop.Token);
         new FramePump(_upstream, _client, this, _upstreamToClient).Start(_stop.Token);
-        return new ValueTask<RelayResult>(this, version);
+        return version;
     }
 
     /// After the last pump: stop the timers, complete both legs, hand over the result.

@@ -124,50 +124,18 @@ public sealed class UpgradeHandler(
         // (10) Relay until both legs are closed.
         var session = new RelaySession(clientPipe.Pipe, connection.Pipe, RelayLimitsFor(route.Limits));
         var local = new System.Net.IPEndPoint(context.Connection.LocalIpAddress!, context.Connection.LocalPort);
-        Task run;
+        var run = new SessionRun(session, clientPipe, connection, admission, destination, routeName, client, logger, metrics);
+        Task ended;
         // The session outlives the request: it must not keep the request's ExecutionContext (logging scopes, the
-        // request's async locals) alive, and its awaits then restore no context.
+        // request's async locals) alive, and its callbacks then restore no context.
         using (ExecutionContext.SuppressFlow())
         {
-            run = RunAsync(session, clientPipe, connection, admission, destination, routeName, client, local);
+            ended = run.Start(sessions, local, requestWaits: !clientPipe.IsTakenOver);
         }
 
-        if (!clientPipe.IsTakenOver)
-        {
-            await run;
-        }
-
-        // Otherwise the session owns its connection: the request ends here and Kestrel frees what it held for it.
+        // A taken-over session owns its connection: the request ends here and Kestrel frees what it held for it.
+        await ended;
         return true;
-    }
-
-    private async Task RunAsync(RelaySession session, ClientPipe clientPipe, UpstreamConnection upstream, GateResult admission,
-        DestinationState destination, string route, string client, System.Net.IPEndPoint local)
-    {
-        using (admission)
-        await using (upstream)
-        await using (clientPipe)
-        {
-            Track(destination, +1);
-            try
-            {
-                // Registered so a drain (1001) or a reload that removes the route (1012) can close it.
-                using var registration = sessions.Add(route, session, local, clientPipe.Abort);
-                var result = await session.RunAsync();
-
-                // (11) Access log line and metrics.
-                AccessLog.SessionEnded(logger, metrics, route, client, upstream.Destination.Authority, upstream.Subprotocol, result);
-            }
-            catch (Exception e) when (clientPipe.IsTakenOver)
-            {
-                // No request is left to carry the exception to Kestrel's log.
-                Log.SessionFailed(logger, route, client, e);
-            }
-            finally
-            {
-                Track(destination, -1);
-            }
-        }
     }
 
     /// One RelayLimits per route's limits (a reload makes new ones), shared by the route's sessions.
@@ -176,17 +144,6 @@ public sealed class UpgradeHandler(
             new MessageRate(l.MessagesPerConnection.Rate, l.MessagesPerConnection.Per, l.MessagesPerConnection.Burst)));
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<LimitsConfig, RelayLimits> RelayLimitsByConfig = new();
-
-    /// Sessions count as YARP "requests" so least_requests and power_of_two_choices see long-lived sessions.
-    /// YARP updates the count with Interlocked for plain HTTP; its public setter is not atomic, hence the lock,
-    /// which leaves only a rare lost update against a concurrent plain-HTTP request: a balancing hint, not a limit.
-    private static void Track(DestinationState destination, int delta)
-    {
-        lock (destination)
-        {
-            destination.ConcurrentRequestCount += delta;
-        }
-    }
 
     private async Task RefuseAsync(HttpContext context, string route, string client, HandshakeRejection rejection)
     {

@@ -1,0 +1,129 @@
+using Gateway.Diagnostics;
+using Gateway.Operations;
+using Gateway.Policies;
+using Gateway.Relay;
+using Gateway.Upstream;
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Model;
+
+namespace Gateway.Upgrade;
+
+/// Step (10) and (11) for one session: registers it, runs it, and when it ends writes the access log line and
+/// releases what it held (registration, client connection, upstream connection, admission), in that order. The
+/// end is a callback from the session, not an awaiting method: a session that runs for hours keeps this object
+/// and no state machine.
+internal sealed class SessionRun(RelaySession session, ClientPipe clientPipe, UpstreamConnection upstream,
+    GateResult admission, DestinationState destination, string route, string client, ILogger logger, GatewayMetrics metrics)
+{
+    private static readonly Action<object?> Ended = static state => _ = ((SessionRun)state!).EndAsync();
+
+    private IDisposable? _registration;
+
+    /// Only when the request waits for the session (a connection the server kept, not taken over).
+    private TaskCompletionSource? _done;
+
+    /// Starts the session; the task completes when it has ended and everything is released.
+    public Task Start(SessionRegistry sessions, System.Net.IPEndPoint local, bool requestWaits)
+    {
+        if (requestWaits)
+        {
+            _done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        Track(destination, +1);
+        try
+        {
+            // Registered so a drain (1001) or a reload that removes the route (1012) can close it.
+            _registration = sessions.Add(route, session, local, clientPipe.Abort);
+            session.Start(Ended, this);
+        }
+        catch (Exception e)
+        {
+            _ = EndAsync(e);
+        }
+
+        return _done?.Task ?? Task.CompletedTask;
+    }
+
+    private async Task EndAsync(Exception? failed = null)
+    {
+        try
+        {
+            try
+            {
+                try
+                {
+                    if (failed is null)
+                    {
+                        // (11) Access log line and metrics.
+                        AccessLog.SessionEnded(logger, metrics, route, client, upstream.Destination.Authority, upstream.Subprotocol, session.Result);
+                    }
+                }
+                catch (Exception e)
+                {
+                    failed = e;
+                }
+                finally
+                {
+                    _registration?.Dispose();
+                    Track(destination, -1);
+                }
+
+                if (failed is not null && clientPipe.IsTakenOver)
+                {
+                    // No request is left to carry the exception to Kestrel's log.
+                    Log.SessionFailed(logger, route, client, failed);
+                }
+            }
+            finally
+            {
+                try
+                {
+                    await clientPipe.DisposeAsync();
+                }
+                finally
+                {
+                    try
+                    {
+                        await upstream.DisposeAsync();
+                    }
+                    finally
+                    {
+                        admission.Dispose();
+                    }
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            failed ??= e;
+            if (clientPipe.IsTakenOver)
+            {
+                Log.SessionFailed(logger, route, client, e);
+            }
+        }
+
+        if (_done is not null)
+        {
+            if (failed is not null && !clientPipe.IsTakenOver)
+            {
+                _done.TrySetException(failed);
+            }
+            else
+            {
+                _done.TrySetResult();
+            }
+        }
+    }
+
+    /// Sessions count as YARP "requests" so least_requests and power_of_two_choices see long-lived sessions.
+    /// YARP updates the count with Interlocked for plain HTTP; its public setter is not atomic, hence the lock,
+    /// which leaves only a rare lost update against a concurrent plain-HTTP request: a balancing hint, not a limit.
+    private static void Track(DestinationState destination, int delta)
+    {
+        lock (destination)
+        {
+            destination.ConcurrentRequestCount += delta;
+        }
+    }
+}
