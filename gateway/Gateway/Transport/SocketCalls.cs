@@ -66,6 +66,52 @@ internal static unsafe partial class SocketCalls
         }
     }
 
+    /// The most buffers one SendGather passes (a frame header's block and the blocks its payload spilled into).
+    public const int MaxGather = 8;
+
+    /// Sends up to MaxGather buffers, in order, with one sendmsg: what a write that spilled over blocks would
+    /// otherwise send with a call per block (a small one for the block's tail among them). Returns the bytes the
+    /// kernel took, which may end anywhere in the buffers.
+    public static int SendGather(Socket socket, ReadOnlySpan<ReadOnlyMemory<byte>> buffers, out SocketError status)
+    {
+        int count = Math.Min(buffers.Length, MaxGather);
+        var vectors = stackalloc IoVector[count];
+        Pins pins = default;
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                pins[i] = buffers[i].Pin();
+                vectors[i] = new IoVector { Base = pins[i].Pointer, Length = (nuint)buffers[i].Length };
+            }
+
+            var message = new MessageHeader { Vectors = vectors, VectorCount = (nuint)count };
+            while (true)
+            {
+                nint sent = sendmsg(socket.SafeHandle, &message, DontWait | NoSignal);
+                if (sent >= 0)
+                {
+                    status = SocketError.Success;
+                    return (int)sent;
+                }
+
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno != Interrupted)
+                {
+                    status = ToSocketError(errno);
+                    return 0;
+                }
+            }
+        }
+        finally
+        {
+            for (int i = 0; i < count; i++)
+            {
+                pins[i].Dispose();
+            }
+        }
+    }
+
     /// Starts a connect on a descriptor made non-blocking for good (every later call passes MSG_DONTWAIT anyway).
     /// True if it completed at once; false if it is in progress (wait until writable, then read SO_ERROR).
     public static bool StartConnect(Socket socket, IPEndPoint endPoint)
@@ -121,6 +167,34 @@ internal static unsafe partial class SocketCalls
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial nint send(SafeHandle fd, byte* buffer, nuint length, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint sendmsg(SafeHandle fd, MessageHeader* message, int flags);
+
+    /// struct iovec.
+    private struct IoVector
+    {
+        public void* Base;
+        public nuint Length;
+    }
+
+    /// struct msghdr (no address, no control data).
+    private struct MessageHeader
+    {
+        public void* Name;
+        public uint NameLength;
+        public IoVector* Vectors;
+        public nuint VectorCount;
+        public void* Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
+
+    [System.Runtime.CompilerServices.InlineArray(MaxGather)]
+    private struct Pins
+    {
+        private System.Buffers.MemoryHandle _first;
+    }
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int connect(SafeHandle fd, byte* address, uint length);

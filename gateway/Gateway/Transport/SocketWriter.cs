@@ -126,17 +126,20 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
     {
         try
         {
+            // A write that spilled over blocks (a frame header, then its payload) goes out in one call when the
+            // socket takes it all, which it mostly does; whatever it did not take is sent block by block.
+            long taken = _full is { Count: > 0 } ? SendGatheredOnce() : 0;
             if (_full is { Count: > 0 } full)
             {
                 foreach (var (block, length) in full)
                 {
-                    await SendAsync(block.Memory[..length], cancellationToken);
+                    taken = await SendRestAsync(block.Memory[..length], taken, cancellationToken);
                 }
             }
 
             if (_block is not null)
             {
-                await SendAsync(_block.Memory[.._written], cancellationToken);
+                await SendRestAsync(_block.Memory[.._written], taken, cancellationToken);
             }
         }
         catch (OperationCanceledException)
@@ -149,6 +152,60 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
             // Back to the pool at once, sent or dropped: an idle connection holds no block.
             ReleaseBlocks();
         }
+    }
+
+    /// Sends `data` but for its first `taken` bytes (already sent); returns what is left of `taken` for the next.
+    private async ValueTask<long> SendRestAsync(ReadOnlyMemory<byte> data, long taken, CancellationToken cancellationToken)
+    {
+        if (taken >= data.Length)
+        {
+            return taken - data.Length;
+        }
+
+        await SendAsync(data[(int)taken..], cancellationToken);
+        return 0;
+    }
+
+    /// One sendmsg for the filled blocks and the current one; the bytes the kernel took (0 if it took none).
+    private long SendGatheredOnce()
+    {
+        Gather buffers = default;
+        int count = 0;
+        foreach (var (block, length) in _full!)
+        {
+            if (count == SocketCalls.MaxGather)
+            {
+                break;
+            }
+
+            buffers[count++] = block.Memory[..length];
+        }
+
+        if (count < SocketCalls.MaxGather && _block is not null && _written > 0)
+        {
+            buffers[count++] = _block.Memory[.._written];
+        }
+
+        try
+        {
+            int sent = SocketCalls.SendGather(socket, ((ReadOnlySpan<ReadOnlyMemory<byte>>)buffers)[..count], out var status);
+            if (status is SocketError.Success or SocketError.WouldBlock)
+            {
+                return sent;
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        _gone = true;
+        return 0;
+    }
+
+    [InlineArray(SocketCalls.MaxGather)]
+    private struct Gather
+    {
+        private ReadOnlyMemory<byte> _first;
     }
 
     private void ReleaseBlocks()

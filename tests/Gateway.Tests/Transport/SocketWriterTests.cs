@@ -38,6 +38,34 @@ public sealed class SocketWriterTests
     }
 
     [Fact]
+    public async Task A_flush_of_many_blocks_that_the_socket_takes_only_in_part_arrives_whole_and_in_order()
+    {
+        var (local, peer) = await Loopback.ConnectAsync();
+        using var _ = local;
+        using var __ = peer;
+        local.SendBufferSize = 32 * 1024; // small buffers: the gathered send is taken only in part
+        peer.ReceiveBufferSize = 32 * 1024;
+        using var readiness = SocketReadiness.Register(local);
+        var writer = new SocketWriter(local, readiness, LargeBlockMemoryPool.Instance);
+        // 64 blocks, written in odd sizes so writes straddle block ends: more than one gathered send passes, and
+        // more than the socket buffers hold, so the first send ends somewhere inside a block.
+        var data = Enumerable.Range(0, 4_000_000).Select(i => (byte)(i * 7 % 251)).ToArray();
+        for (int at = 0; at < data.Length; at += 999)
+        {
+            int length = Math.Min(999, data.Length - at);
+            data.AsSpan(at, length).CopyTo(writer.GetSpan(length));
+            writer.Advance(length);
+        }
+
+        var flushing = writer.FlushAsync().AsTask();
+        await Task.Delay(100); // the peer starts reading late: the socket is full by then
+        var received = await Loopback.ReadExactlyAsync(peer, data.Length).WaitAsync(Timeout);
+        await flushing.WaitAsync(Timeout);
+
+        Assert.Equal(data, received);
+    }
+
+    [Fact]
     public async Task A_flush_to_a_peer_that_reads_nothing_waits_until_its_token_is_canceled()
     {
         var (local, peer) = await Loopback.ConnectAsync();
