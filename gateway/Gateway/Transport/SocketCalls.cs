@@ -24,22 +24,12 @@ internal static unsafe partial class SocketCalls
     {
         fixed (byte* bytes = buffer)
         {
-            while (true)
+            int done;
+            while (WasInterrupted(recv(socket.SafeHandle, bytes, (nuint)buffer.Length, DontWait), out done, out status))
             {
-                nint received = recv(socket.SafeHandle, bytes, (nuint)buffer.Length, DontWait);
-                if (received >= 0)
-                {
-                    status = SocketError.Success;
-                    return (int)received;
-                }
-
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno != Interrupted)
-                {
-                    status = ToSocketError(errno);
-                    return 0;
-                }
             }
+
+            return done;
         }
     }
 
@@ -47,22 +37,12 @@ internal static unsafe partial class SocketCalls
     {
         fixed (byte* bytes = buffer)
         {
-            while (true)
+            int done;
+            while (WasInterrupted(send(socket.SafeHandle, bytes, (nuint)buffer.Length, DontWait | NoSignal), out done, out status))
             {
-                nint sent = send(socket.SafeHandle, bytes, (nuint)buffer.Length, DontWait | NoSignal);
-                if (sent >= 0)
-                {
-                    status = SocketError.Success;
-                    return (int)sent;
-                }
-
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno != Interrupted)
-                {
-                    status = ToSocketError(errno);
-                    return 0;
-                }
             }
+
+            return done;
         }
     }
 
@@ -86,22 +66,12 @@ internal static unsafe partial class SocketCalls
             }
 
             var message = new MessageHeader { Vectors = vectors, VectorCount = (nuint)count };
-            while (true)
+            int done;
+            while (WasInterrupted(sendmsg(socket.SafeHandle, &message, DontWait | NoSignal), out done, out status))
             {
-                nint sent = sendmsg(socket.SafeHandle, &message, DontWait | NoSignal);
-                if (sent >= 0)
-                {
-                    status = SocketError.Success;
-                    return (int)sent;
-                }
-
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno != Interrupted)
-                {
-                    status = ToSocketError(errno);
-                    return 0;
-                }
             }
+
+            return done;
         }
         finally
         {
@@ -145,6 +115,21 @@ internal static unsafe partial class SocketCalls
                 }
             }
         }
+    }
+
+    /// A call's outcome: the bytes it moved and its status; true if a signal interrupted it (call again).
+    private static bool WasInterrupted(nint result, out int done, out SocketError status)
+    {
+        done = (int)Math.Max(result, 0);
+        status = SocketError.Success;
+        if (result >= 0)
+        {
+            return false;
+        }
+
+        int errno = Marshal.GetLastPInvokeError();
+        status = ToSocketError(errno);
+        return errno == Interrupted;
     }
 
     private static SocketError ToSocketError(int errno) => errno switch
