@@ -63,6 +63,35 @@ public sealed class RelaySessionTests
         Assert.Equal((WireFrame.Continuation, true, false, "lo"), (second!.Opcode, second.Fin, second.Masked, second.Text_));
     }
 
+    [Fact]
+    public async Task Start_calls_back_once_when_the_session_has_ended_and_the_result_says_how()
+    {
+        var client = new Pipe();
+        var clientOut = new Pipe();
+        var upstream = new Pipe();
+        var upstreamOut = new Pipe();
+        var session = new RelaySession(new DuplexPipe(client.Reader, clientOut.Writer),
+            new DuplexPipe(upstream.Reader, upstreamOut.Writer), Limits);
+        int calls = 0;
+        var ended = new TaskCompletionSource<RelayResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        session.Start(state =>
+        {
+            Interlocked.Increment(ref calls);
+            ended.TrySetResult(((RelaySession)state!).Result);
+        }, session);
+        await Task.Delay(100);
+        Assert.Equal(0, calls); // both legs open: running
+
+        await client.Writer.WriteAsync(RawFrame.Build(true, 0x8, [0x03, 0xE8], [1, 2, 3, 4])); // Close 1000
+        await upstream.Writer.WriteAsync(RawFrame.Build(true, 0x8, [0x03, 0xE8]));
+        var result = await ended.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal((RelayEventKind.PeerClosed, Side.Client), (result.EndedBy, result.EndedOn));
+        await Task.Delay(100);
+        Assert.Equal(1, calls);
+    }
+
     /// A session between two in-memory pipe pairs, with FrameStreams for the far ends.
     private sealed class RelayUnderTest : IAsyncDisposable
     {
