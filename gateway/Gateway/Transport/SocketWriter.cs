@@ -63,8 +63,59 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
 
     public override void CancelPendingFlush() => _cancelFlush = true;
 
+    public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default) =>
+        TrySendAtOnce(out var result) ? new ValueTask<FlushResult>(result) : FlushSlowAsync(cancellationToken);
+
+    /// The common flush: what was written fits one block and the socket takes all of it in one call. No async
+    /// method runs for it (three nested ones did, per relayed batch). False, having sent nothing or a part, when
+    /// the slow path has to go on (it also keeps the Flushing bit this sets).
+    private bool TrySendAtOnce(out FlushResult result)
+    {
+        result = default;
+        if (_full is { Count: > 0 } || _gone || _cancelFlush)
+        {
+            return false;
+        }
+
+        Interlocked.Or(ref _state, Flushing);
+        if (_block is not null && _written > 0)
+        {
+            var data = _block.Memory.Span[.._written];
+            int sent;
+            SocketError status;
+            try
+            {
+                sent = SocketCalls.Send(socket, data, out status);
+            }
+            catch (ObjectDisposedException)
+            {
+                (sent, status) = (0, SocketError.Shutdown);
+            }
+
+            if (status is SocketError.Success or SocketError.WouldBlock && sent < data.Length)
+            {
+                // Partly sent, or not at all: the rest moves to the block's start for the slow path to send.
+                data[sent..].CopyTo(data);
+                _written -= sent;
+                return false;
+            }
+
+            _gone |= status is not (SocketError.Success or SocketError.WouldBlock); // a gone peer takes nothing more
+        }
+
+        ReleaseBlocks();
+        if ((Interlocked.And(ref _state, ~Flushing) & ShutdownAfterFlush) != 0)
+        {
+            Shutdown();
+            _flushEnded!.TrySetResult();
+        }
+
+        result = new FlushResult(isCanceled: false, isCompleted: _gone);
+        return true;
+    }
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public override async ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
+    private async ValueTask<FlushResult> FlushSlowAsync(CancellationToken cancellationToken)
     {
         Interlocked.Or(ref _state, Flushing);
         try

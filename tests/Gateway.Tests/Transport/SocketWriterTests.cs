@@ -66,6 +66,35 @@ public sealed class SocketWriterTests
     }
 
     [Fact]
+    public async Task Flushes_of_one_block_each_that_the_socket_takes_in_part_arrive_whole_and_in_order()
+    {
+        var (local, peer) = await Loopback.ConnectAsync();
+        using var _ = local;
+        using var __ = peer;
+        local.SendBufferSize = 32 * 1024; // small buffers: most flushes are taken only in part
+        peer.ReceiveBufferSize = 32 * 1024;
+        using var readiness = SocketReadiness.Register(local);
+        var writer = new SocketWriter(local, readiness, LargeBlockMemoryPool.Instance);
+        var data = Enumerable.Range(0, 2_000_000).Select(i => (byte)(i * 13 % 251)).ToArray();
+
+        var writing = Task.Run(async () =>
+        {
+            for (int at = 0; at < data.Length; at += 50_000)
+            {
+                int length = Math.Min(50_000, data.Length - at);
+                data.AsSpan(at, length).CopyTo(writer.GetSpan(length));
+                writer.Advance(length);
+                await writer.FlushAsync();
+            }
+        });
+        await Task.Delay(100); // the peer starts reading late
+        var received = await Loopback.ReadExactlyAsync(peer, data.Length).WaitAsync(Timeout);
+        await writing.WaitAsync(Timeout);
+
+        Assert.Equal(data, received);
+    }
+
+    [Fact]
     public async Task A_flush_to_a_peer_that_reads_nothing_waits_until_its_token_is_canceled()
     {
         var (local, peer) = await Loopback.ConnectAsync();
