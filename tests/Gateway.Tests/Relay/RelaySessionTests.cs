@@ -84,6 +84,8 @@ public sealed class RelaySessionTests
         Assert.Equal(0, calls); // both legs open: running
 
         await client.Writer.WriteAsync(RawFrame.Build(true, 0x8, [0x03, 0xE8], [1, 2, 3, 4])); // Close 1000
+        var forwarded = await new FrameStream(upstreamOut.Reader.AsStream()).ReadFrameAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(WireFrame.Close, forwarded!.Opcode); // the client's Close reached the upstream: it answers
         await upstream.Writer.WriteAsync(RawFrame.Build(true, 0x8, [0x03, 0xE8]));
         var result = await ended.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
