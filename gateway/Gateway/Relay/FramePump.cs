@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using Gateway.Protocol;
 using Gateway.Protocol.Closing;
@@ -119,6 +120,7 @@ internal sealed class FramePump
                 // or payload bytes count as the peer being heard from (a large frame may trickle in for long).
                 bool heardFrom = false;
                 bool messagesRead = false;
+                long readAt = 0; // for the message rate: the messages of one read arrived together
                 PumpExit? exit = null;
                 try
                 {
@@ -178,7 +180,8 @@ internal sealed class FramePump
                             }
 
                             // A new message counts against messages_per_connection before any of it is forwarded.
-                            if (_messageRate is not null && header.Opcode != Opcode.Continuation && !_messageRate.TryTake())
+                            if (_messageRate is not null && header.Opcode != Opcode.Continuation &&
+                                !_messageRate.TryTake(readAt = readAt == 0 ? Stopwatch.GetTimestamp() : readAt))
                             {
                                 exit = new PumpExit(PumpExitKind.Violation, Error: ProtocolError.MessageRateExceeded);
                                 break;
