@@ -19,7 +19,9 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
     private int _written;
 
     /// Blocks filled before a flush (a piece larger than a block); most writers flush within one.
-    private List<(IMemoryOwner<byte> Block, int Length)>? _full;
+    /// Blocks filled before a flush (a piece larger than a block), and bytes written by reference (WriteReference:
+    /// no Block, the caller owns them), in the order they go out, before the current block.
+    private List<(IMemoryOwner<byte>? Block, ReadOnlyMemory<byte> Data)>? _full;
 
     /// Flushing, Completed, ShutdownAfterFlush: a flush and a Complete from another thread agree through these
     /// bits (Interlocked), with no lock object per writer.
@@ -30,7 +32,7 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
 
     public override bool CanGetUnflushedBytes => true;
 
-    public override long UnflushedBytes => _written + (_full?.Sum(f => (long)f.Length) ?? 0);
+    public override long UnflushedBytes => _written + (_full?.Sum(f => (long)f.Data.Length) ?? 0);
 
     /// The peer stopped taking data (reset, or the socket was closed): every flush from now on reports completion.
     public bool IsGone => _gone;
@@ -45,7 +47,7 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
 
         if (_block is not null && _written > 0)
         {
-            (_full ??= []).Add((_block, _written));
+            (_full ??= []).Add((_block, _block.Memory[.._written]));
         }
         else
         {
@@ -58,6 +60,24 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
     }
 
     public override Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
+
+    /// Appends `data` without copying it: it is sent in its place among the bytes written around it, straight from
+    /// the caller's memory, which must stay as it is until the next flush has completed (the relay flushes a leg
+    /// before it releases what it read from the other).
+    public void WriteReference(ReadOnlyMemory<byte> data)
+    {
+        ObjectDisposedException.ThrowIf((_state & Completed) != 0, this);
+        _full ??= [];
+        if (_block is not null && _written > 0)
+        {
+            // What was written so far goes first; later writes start a block of their own.
+            _full.Add((_block, _block.Memory[.._written]));
+            _block = null;
+            _written = 0;
+        }
+
+        _full.Add((null, data));
+    }
 
     public override void Advance(int bytes) => _written += bytes;
 
@@ -182,9 +202,9 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
             long taken = _full is { Count: > 0 } ? SendGatheredOnce() : 0;
             if (_full is { Count: > 0 } full)
             {
-                foreach (var (block, length) in full)
+                foreach (var (_, data) in full)
                 {
-                    taken = await SendRestAsync(block.Memory[..length], taken, cancellationToken);
+                    taken = await SendRestAsync(data, taken, cancellationToken);
                 }
             }
 
@@ -222,14 +242,14 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
     {
         Gather buffers = default;
         int count = 0;
-        foreach (var (block, length) in _full!)
+        foreach (var (_, data) in _full!)
         {
             if (count == SocketCalls.MaxGather)
             {
                 break;
             }
 
-            buffers[count++] = block.Memory[..length];
+            buffers[count++] = data;
         }
 
         if (count < SocketCalls.MaxGather && _block is not null && _written > 0)
@@ -265,7 +285,7 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
         {
             foreach (var (block, _) in full)
             {
-                block.Dispose();
+                block?.Dispose(); // references are the caller's
             }
 
             full.Clear();
