@@ -18,7 +18,6 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
     private IMemoryOwner<byte>? _block;
     private int _written;
 
-    /// Blocks filled before a flush (a piece larger than a block); most writers flush within one.
     /// Blocks filled before a flush (a piece larger than a block), and bytes written by reference (WriteReference:
     /// no Block, the caller owns them), in the order they go out, before the current block.
     private List<(IMemoryOwner<byte>? Block, ReadOnlyMemory<byte> Data)>? _full;
@@ -45,11 +44,7 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
             return _block.Memory[_written..];
         }
 
-        if (_block is not null && _written > 0)
-        {
-            (_full ??= []).Add((_block, _block.Memory[.._written]));
-        }
-        else
+        if (!SealCurrentBlock())
         {
             _block?.Dispose();
         }
@@ -67,16 +62,25 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
     public void WriteReference(ReadOnlyMemory<byte> data)
     {
         ObjectDisposedException.ThrowIf((_state & Completed) != 0, this);
-        _full ??= [];
-        if (_block is not null && _written > 0)
+        if (SealCurrentBlock())
         {
-            // What was written so far goes first; later writes start a block of their own.
-            _full.Add((_block, _block.Memory[.._written]));
-            _block = null;
+            _block = null; // what was written so far goes first; later writes start a block of their own
             _written = 0;
         }
 
-        _full.Add((null, data));
+        (_full ??= []).Add((null, data));
+    }
+
+    /// Moves the current block, if it holds bytes, to the blocks that go out before whatever is written next.
+    private bool SealCurrentBlock()
+    {
+        if (_block is null || _written == 0)
+        {
+            return false;
+        }
+
+        (_full ??= []).Add((_block, _block.Memory[.._written]));
+        return true;
     }
 
     public override void Advance(int bytes) => _written += bytes;
@@ -124,12 +128,7 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
         }
 
         ReleaseBlocks();
-        if ((Interlocked.And(ref _state, ~Flushing) & ShutdownAfterFlush) != 0)
-        {
-            Shutdown();
-            _flushEnded!.TrySetResult();
-        }
-
+        EndFlush();
         result = new FlushResult(isCanceled: false, isCompleted: _gone);
         return true;
     }
@@ -144,17 +143,23 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
         }
         finally
         {
-            // A Complete that came meanwhile published its TaskCompletionSource before it set the bit.
-            if ((Interlocked.And(ref _state, ~Flushing) & ShutdownAfterFlush) != 0)
-            {
-                Shutdown();
-                _flushEnded!.TrySetResult();
-            }
+            EndFlush();
         }
 
         bool canceled = _cancelFlush;
         _cancelFlush = false;
         return new FlushResult(canceled, isCompleted: _gone);
+    }
+
+    /// Clears the Flushing bit; a Complete that came meanwhile (it published its TaskCompletionSource before it set
+    /// ShutdownAfterFlush) gets its FIN sent now.
+    private void EndFlush()
+    {
+        if ((Interlocked.And(ref _state, ~Flushing) & ShutdownAfterFlush) != 0)
+        {
+            Shutdown();
+            _flushEnded!.TrySetResult();
+        }
     }
 
     public override void Complete(Exception? exception = null) => _ = CompleteAsync(exception).AsTask();

@@ -49,7 +49,9 @@ internal sealed class SessionRun(RelaySession session, ClientPipe clientPipe, Up
     {
         try
         {
-            try
+            using (admission)
+            await using (upstream)
+            await using (clientPipe)
             {
                 try
                 {
@@ -68,51 +70,25 @@ internal sealed class SessionRun(RelaySession session, ClientPipe clientPipe, Up
                     _registration?.Dispose();
                     Track(destination, -1);
                 }
-
-                if (failed is not null && clientPipe.IsTakenOver)
-                {
-                    // No request is left to carry the exception to Kestrel's log.
-                    Log.SessionFailed(logger, route, client, failed);
-                }
-            }
-            finally
-            {
-                try
-                {
-                    await clientPipe.DisposeAsync();
-                }
-                finally
-                {
-                    try
-                    {
-                        await upstream.DisposeAsync();
-                    }
-                    finally
-                    {
-                        admission.Dispose();
-                    }
-                }
             }
         }
         catch (Exception e)
         {
             failed ??= e;
-            if (clientPipe.IsTakenOver)
-            {
-                Log.SessionFailed(logger, route, client, e);
-            }
         }
 
-        if (_done is not null)
+        if (failed is null)
         {
-            if (failed is not null && !clientPipe.IsTakenOver)
-            {
-                _done.TrySetException(failed);
-            }
-            else
-            {
-                _done.TrySetResult();
-            }
+            _done?.TrySetResult();
+        }
+        else if (clientPipe.IsTakenOver)
+        {
+            // No request is left to carry the exception to Kestrel's log (and none waits: _done is null).
+            Log.SessionFailed(logger, route, client, failed);
+        }
+        else
+        {
+            _done?.TrySetException(failed);
         }
     }
 

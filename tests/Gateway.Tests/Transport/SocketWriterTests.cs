@@ -43,8 +43,7 @@ public sealed class SocketWriterTests
         var (local, peer) = await Loopback.ConnectAsync();
         using var _ = local;
         using var __ = peer;
-        local.SendBufferSize = 32 * 1024; // small buffers: the gathered send is taken only in part
-        peer.ReceiveBufferSize = 32 * 1024;
+        ShrinkBuffers(local, peer); // the gathered send is taken only in part
         using var readiness = SocketReadiness.Register(local);
         var writer = new SocketWriter(local, readiness, LargeBlockMemoryPool.Instance);
         // 64 blocks, written in odd sizes so writes straddle block ends: more than one gathered send passes, and
@@ -71,8 +70,7 @@ public sealed class SocketWriterTests
         var (local, peer) = await Loopback.ConnectAsync();
         using var _ = local;
         using var __ = peer;
-        local.SendBufferSize = 32 * 1024; // small buffers: most flushes are taken only in part
-        peer.ReceiveBufferSize = 32 * 1024;
+        ShrinkBuffers(local, peer); // most flushes are taken only in part
         using var readiness = SocketReadiness.Register(local);
         var writer = new SocketWriter(local, readiness, LargeBlockMemoryPool.Instance);
         var data = Enumerable.Range(0, 2_000_000).Select(i => (byte)(i * 13 % 251)).ToArray();
@@ -220,5 +218,12 @@ public sealed class SocketWriterTests
 
         Assert.True(completed, "flushes to a reset peer never reported completion");
         Assert.True(writer.IsGone);
+    }
+
+    /// Socket buffers far smaller than loopback's defaults, so that a large send is taken only in part.
+    private static void ShrinkBuffers(Socket local, Socket peer)
+    {
+        local.SendBufferSize = 32 * 1024;
+        peer.ReceiveBufferSize = 32 * 1024;
     }
 }
