@@ -93,33 +93,6 @@ public sealed class SocketWriterTests
     }
 
     [Fact]
-    public async Task Bytes_written_by_reference_go_out_in_their_place_among_the_bytes_written_around_them()
-    {
-        var (local, peer) = await Loopback.ConnectAsync();
-        using var _ = local;
-        using var __ = peer;
-        using var readiness = SocketReadiness.Register(local);
-        var writer = new SocketWriter(local, readiness, LargeBlockMemoryPool.Instance);
-        var referenced = Enumerable.Range(0, 100_000).Select(i => (byte)(i % 249)).ToArray();
-        var copy = referenced.ToArray();
-
-        "head"u8.CopyTo(writer.GetSpan(4));
-        writer.Advance(4);
-        writer.WriteReference(referenced.AsMemory(0, 60_000));
-        writer.WriteReference(referenced.AsMemory(60_000));
-        "tail"u8.CopyTo(writer.GetSpan(4));
-        writer.Advance(4);
-        Assert.Equal(4 + referenced.Length + 4, writer.UnflushedBytes);
-
-        var reading = Loopback.ReadExactlyAsync(peer, 4 + referenced.Length + 4);
-        await writer.FlushAsync().AsTask().WaitAsync(Timeout);
-        var received = await reading.WaitAsync(Timeout);
-
-        Assert.Equal("head"u8.ToArray().Concat(copy).Concat("tail"u8.ToArray()).ToArray(), received);
-        Assert.Equal(copy, referenced); // the caller's bytes: sent, not changed
-    }
-
-    [Fact]
     public async Task A_flush_to_a_peer_that_reads_nothing_waits_until_its_token_is_canceled()
     {
         var (local, peer) = await Loopback.ConnectAsync();
