@@ -18,9 +18,9 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
     private IMemoryOwner<byte>? _block;
     private int _written;
 
-    /// Blocks filled before a flush (a piece larger than a block), and bytes written by reference (WriteReference:
-    /// no Block, the caller owns them), in the order they go out, before the current block.
-    private List<(IMemoryOwner<byte>? Block, ReadOnlyMemory<byte> Data)>? _full;
+    /// Blocks filled before a flush (a piece larger than a block), in the order they go out, before the current
+    /// block; most writers flush within one.
+    private List<(IMemoryOwner<byte> Block, ReadOnlyMemory<byte> Data)>? _full;
 
     /// Flushing, Completed, ShutdownAfterFlush: a flush and a Complete from another thread agree through these
     /// bits (Interlocked), with no lock object per writer.
@@ -55,21 +55,6 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
     }
 
     public override Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
-
-    /// Appends `data` without copying it: it is sent in its place among the bytes written around it, straight from
-    /// the caller's memory, which must stay as it is until the next flush has completed (the relay flushes a leg
-    /// before it releases what it read from the other).
-    public void WriteReference(ReadOnlyMemory<byte> data)
-    {
-        ObjectDisposedException.ThrowIf((_state & Completed) != 0, this);
-        if (SealCurrentBlock())
-        {
-            _block = null; // what was written so far goes first; later writes start a block of their own
-            _written = 0;
-        }
-
-        (_full ??= []).Add((null, data));
-    }
 
     /// Moves the current block, if it holds bytes, to the blocks that go out before whatever is written next.
     private bool SealCurrentBlock()
@@ -290,7 +275,7 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
         {
             foreach (var (block, _) in full)
             {
-                block?.Dispose(); // references are the caller's
+                block.Dispose();
             }
 
             full.Clear();
