@@ -38,8 +38,7 @@ public sealed class SocketReadinessTests
         int calls = 0;
         var called = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        readiness.ResetRead();
-        Assert.Equal(SocketError.WouldBlock, ReceiveStatus(local, out int ignored));
+        Drain(readiness, local);
         Assert.True(readiness.TryArmRead(static state => ((Action)state!)(), () =>
         {
             Interlocked.Increment(ref calls);
@@ -251,9 +250,15 @@ public sealed class SocketReadinessTests
     /// Finds the socket drained (a reset, then a receive that would block) and starts a wait.
     private static Task WaitOnDrained(SocketReadiness readiness, Socket socket)
     {
+        Drain(readiness, socket);
+        return readiness.WaitReadableAsync().AsTask();
+    }
+
+    /// The protocol's first steps on a socket with nothing to read: reset, then a read that finds it drained.
+    private static void Drain(SocketReadiness readiness, Socket socket)
+    {
         readiness.ResetRead();
         Assert.Equal(SocketError.WouldBlock, ReceiveStatus(socket, out _));
-        return readiness.WaitReadableAsync().AsTask();
     }
 
     private static SocketError ReceiveStatus(Socket socket, out int received)

@@ -56,12 +56,7 @@ public sealed class SocketWriterTests
             writer.Advance(length);
         }
 
-        var flushing = writer.FlushAsync().AsTask();
-        await Task.Delay(100); // the peer starts reading late: the socket is full by then
-        var received = await Loopback.ReadExactlyAsync(peer, data.Length).WaitAsync(Timeout);
-        await flushing.WaitAsync(Timeout);
-
-        Assert.Equal(data, received);
+        await AssertArrivesReadLateAsync(peer, data, writer.FlushAsync().AsTask());
     }
 
     [Fact]
@@ -85,11 +80,7 @@ public sealed class SocketWriterTests
                 await writer.FlushAsync();
             }
         });
-        await Task.Delay(100); // the peer starts reading late
-        var received = await Loopback.ReadExactlyAsync(peer, data.Length).WaitAsync(Timeout);
-        await writing.WaitAsync(Timeout);
-
-        Assert.Equal(data, received);
+        await AssertArrivesReadLateAsync(peer, data, writing);
     }
 
     [Fact]
@@ -191,6 +182,15 @@ public sealed class SocketWriterTests
 
         Assert.True(completed, "flushes to a reset peer never reported completion");
         Assert.True(writer.IsGone);
+    }
+
+    /// The peer starts reading only once the socket is full, then gets `data` whole and in order while `sending` ends.
+    private static async Task AssertArrivesReadLateAsync(Socket peer, byte[] data, Task sending)
+    {
+        await Task.Delay(100);
+        var received = await Loopback.ReadExactlyAsync(peer, data.Length).WaitAsync(Timeout);
+        await sending.WaitAsync(Timeout);
+        Assert.Equal(data, received);
     }
 
     /// Socket buffers far smaller than loopback's defaults, so that a large send is taken only in part.
