@@ -32,6 +32,7 @@ public sealed partial class RelaySession : IValueTaskSource<RelayResult>
     private long _started;
     private Heartbeat? _heartbeat;
     private Timer? _closeTimer;
+    private int _closeTimeouts;
     private Exception? _fault;
     private ManualResetValueTaskSourceCore<RelayResult> _result;
 
@@ -75,6 +76,13 @@ public sealed partial class RelaySession : IValueTaskSource<RelayResult>
     /// After the last pump: stop the timers, complete both legs, hand over the result.
     private async Task FinishAsync()
     {
+        lock (_legs)
+        {
+            // A drain that comes after this finds the session ended (EndAsync) and leaves the disposed token alone.
+            _ending ??= new RelayEvent(RelayEventKind.PeerGone, Side.Client);
+            _closing = true;
+        }
+
         try
         {
             _heartbeat?.Remove(this);
@@ -95,7 +103,7 @@ public sealed partial class RelaySession : IValueTaskSource<RelayResult>
             return;
         }
 
-        var ending = _ending ?? new RelayEvent(RelayEventKind.PeerGone, Side.Client);
+        var ending = _ending.Value;
         _result.SetResult(new RelayResult(ending.Kind, ending.Side, _client.CloseSentFrame, _upstream.CloseSentFrame,
             _clientToUpstream, _upstreamToClient, Stopwatch.GetElapsedTime(_started)));
     }
@@ -216,7 +224,7 @@ public sealed partial class RelaySession : IValueTaskSource<RelayResult>
 
         // Each leg now has close_timeout to take our Close and answer with its own; then the pumps are stopped
         // whatever state they are in (a peer that reads nothing cannot hold the session open).
-        _closeTimer = new Timer(static state => ((RelaySession)state!).Stop(), this, _limits.CloseTimeout, Timeout.InfiniteTimeSpan);
+        _closeTimer = new Timer(static state => ((RelaySession)state!).OnCloseTimeout(), this, _limits.CloseTimeout, Timeout.InfiniteTimeSpan);
         var toUpstream = plan.ToUpstream is null ? default : _upstream.SendCloseAsync(plan.ToUpstream, _stop.Token);
         var toClient = plan.ToClient is null ? default : _client.SendCloseAsync(plan.ToClient, _stop.Token);
         await toUpstream;
@@ -226,6 +234,44 @@ public sealed partial class RelaySession : IValueTaskSource<RelayResult>
             // RFC 6455 7.1.7: a peer that broke the protocol is not waited for; its pump has already ended.
             LegOf(e.Side).Gone = true;
         }
+    }
+
+    /// close_timeout has passed since the session started closing. A client whose Close still waits for the
+    /// upstream's reply is answered by the gateway (its code echoed, RFC 6455 5.5.1), as when the upstream vanishes:
+    /// the client closed cleanly and is not cut off for a slow upstream. That answer gets one more close_timeout;
+    /// then, or at once in every other case, whatever still waits is stopped.
+    private void OnCloseTimeout()
+    {
+        if (Interlocked.Increment(ref _closeTimeouts) == 1 && _relayUpstreamReply && _client.CanSendData)
+        {
+            try
+            {
+                _closeTimer!.Change(_limits.CloseTimeout, Timeout.InfiniteTimeSpan);
+            }
+            catch (ObjectDisposedException)
+            {
+                return; // the session has just finished
+            }
+
+            _ = AnswerClientThenStopAsync();
+            return;
+        }
+
+        Stop();
+    }
+
+    private async Task AnswerClientThenStopAsync()
+    {
+        try
+        {
+            await _client.SendCloseAsync(_upstream.CloseSentFrame ?? ClosingFrame.Empty, _stop.Token);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session finished meanwhile (the upstream's reply came after all).
+        }
+
+        Stop();
     }
 
     /// Stops both pumps wherever they wait for data (close timeout or teardown): their reads return canceled.

@@ -94,6 +94,22 @@ public sealed class RelaySessionTests
         Assert.Equal(1, calls);
     }
 
+    [Fact]
+    public async Task A_client_Close_the_upstream_does_not_answer_in_time_is_answered_by_the_gateway()
+    {
+        await using var relay = RelayUnderTest.Start(Limits with { CloseTimeout = TimeSpan.FromMilliseconds(200) });
+        await relay.ClientWrites.WriteAsync(RawFrame.Build(true, 0x8, [0x03, 0xE8, (byte)'b', (byte)'y', (byte)'e'], [1, 2, 3, 4]));
+        var forwarded = await relay.UpstreamReads.ReadFrameAsync();
+        Assert.Equal((WireFrame.Close, 1000, "bye"), (forwarded!.Opcode, forwarded.CloseCode, forwarded.CloseReason));
+
+        // The upstream is slow to answer: past close_timeout the client's close handshake is completed all the same,
+        // with its own code and reason echoed (RFC 6455 5.5.1), instead of its connection being dropped.
+        var answer = await relay.ClientReads.ReadFrameAsync();
+        Assert.NotNull(answer);
+        Assert.Equal((WireFrame.Close, 1000, "bye", false), (answer.Opcode, answer.CloseCode, answer.CloseReason, answer.Masked));
+        Assert.Null(await relay.ClientReads.ReadFrameAsync()); // and then the connection ends
+    }
+
     /// A session between two in-memory pipe pairs, with FrameStreams for the far ends.
     private sealed class RelayUnderTest : IAsyncDisposable
     {
