@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using Gateway.Protocol.Text;
 
@@ -63,9 +64,30 @@ public sealed partial class FrameDecoder
     public DecodeStatus TryReadHeader(in ReadOnlySequence<byte> buffer, out FrameHeader header,
         out SequencePosition consumed, out SequencePosition examined, out ProtocolError? error)
     {
-        header = default;
         consumed = buffer.Start;
         examined = buffer.End;
+
+        // The header is contiguous in the first segment almost always; a header split across segments is joined
+        // on the stack in a separate method, which keeps the stackalloc (and its stack guard) off the common path.
+        ReadOnlySpan<byte> first = buffer.FirstSpan;
+        DecodeStatus status = first.Length >= FrameEncoder.MaxHeaderLength || buffer.IsSingleSegment
+            ? TryReadHeader(first, out header, out error)
+            : TryReadSplitHeader(buffer, out header, out error);
+        if (status == DecodeStatus.Done)
+        {
+            consumed = examined = buffer.GetPosition(header.HeaderLength);
+        }
+
+        return status;
+    }
+
+    /// <summary>
+    /// <see cref="TryReadHeader(in ReadOnlySequence{byte}, out FrameHeader, out SequencePosition, out SequencePosition, out ProtocolError?)"/>
+    /// for a header at the start of a span: when Done, the header is <see cref="FrameHeader.HeaderLength"/> bytes long.
+    /// </summary>
+    public DecodeStatus TryReadHeader(ReadOnlySpan<byte> buffer, out FrameHeader header, out ProtocolError? error)
+    {
+        header = default;
         error = _failure;
         if (error is not null)
         {
@@ -78,12 +100,7 @@ public sealed partial class FrameDecoder
                 "ValidatePayload(endOfFrame: true) was not called for the previous text frame");
         }
 
-        // The header is contiguous in the first segment almost always; a header split across segments is joined
-        // on the stack in a separate method, which keeps the stackalloc (and its stack guard) off the common path.
-        ReadOnlySpan<byte> first = buffer.FirstSpan;
-        DecodeStatus status = first.Length >= FrameEncoder.MaxHeaderLength || buffer.IsSingleSegment
-            ? Parse(first, out header, out error)
-            : ParseSplit(buffer, out header, out error);
+        DecodeStatus status = Parse(buffer, out header, out error);
         if (status == DecodeStatus.Error)
         {
             _failure = error;
@@ -92,19 +109,49 @@ public sealed partial class FrameDecoder
         else if (status == DecodeStatus.Done)
         {
             Commit(header);
-            consumed = examined = buffer.GetPosition(header.HeaderLength);
         }
 
         return status;
     }
 
+    /// <summary>
+    /// The wire length (header and payload) of the data frame at the start of <paramref name="bytes"/> when all of it
+    /// is there; 0 for a control frame or a frame not all there. Reads only the length fields and validates nothing:
+    /// it tells a caller whether a whole frame can be handled in one go before <see cref="TryReadHeader(ReadOnlySpan{byte}, out FrameHeader, out ProtocolError?)"/>
+    /// commits to it.
+    /// </summary>
+    public static int WholeDataFrameLength(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length < FrameFormat.MinHeaderLength || (bytes[0] & FrameFormat.ControlOpcodeBit) != 0)
+        {
+            return 0;
+        }
+
+        int lengthField = bytes[1] & FrameFormat.LengthBits;
+        int extendedBytes = FrameFormat.ExtendedLengthBytes(lengthField);
+        int headerLength = FrameFormat.MinHeaderLength + extendedBytes +
+            ((bytes[1] & FrameFormat.MaskBit) != 0 ? FrameFormat.MaskKeyLength : 0);
+        if (bytes.Length < headerLength)
+        {
+            return 0;
+        }
+
+        ulong payloadLength = extendedBytes switch
+        {
+            0 => (ulong)lengthField,
+            2 => BinaryPrimitives.ReadUInt16BigEndian(bytes[FrameFormat.MinHeaderLength..]),
+            _ => BinaryPrimitives.ReadUInt64BigEndian(bytes[FrameFormat.MinHeaderLength..]),
+        };
+        return payloadLength <= (ulong)(bytes.Length - headerLength) ? headerLength + (int)payloadLength : 0;
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private DecodeStatus ParseSplit(in ReadOnlySequence<byte> buffer, out FrameHeader header, out ProtocolError? error)
+    private DecodeStatus TryReadSplitHeader(in ReadOnlySequence<byte> buffer, out FrameHeader header, out ProtocolError? error)
     {
         Span<byte> joined = stackalloc byte[FrameEncoder.MaxHeaderLength];
         int available = (int)Math.Min(buffer.Length, FrameEncoder.MaxHeaderLength);
         buffer.Slice(0, available).CopyTo(joined);
-        return Parse(joined[..available], out header, out error);
+        return TryReadHeader(joined[..available], out header, out error);
     }
 
     /// <summary>

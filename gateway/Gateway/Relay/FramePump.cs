@@ -126,6 +126,34 @@ internal sealed class FramePump
                 {
                     while (true)
                     {
+                        if (!inFrame && buffer.IsSingleSegment && _to.CanSendData &&
+                            FrameDecoder.WholeDataFrameLength(buffer.FirstSpan) > 0)
+                        {
+                            if (!holdingWriteLock)
+                            {
+                                await _to.EnterWriteAsync(cancellationToken);
+                                holdingWriteLock = true;
+                            }
+
+                            int relayed = RelayWholeFrames(buffer.FirstSpan, ref readAt, out var wholeFramesError);
+                            if (relayed > 0)
+                            {
+                                buffer = buffer.Slice(relayed);
+                                heardFrom = messagesRead = true;
+                            }
+
+                            if (wholeFramesError is not null)
+                            {
+                                exit = new PumpExit(PumpExitKind.Violation, Error: wholeFramesError);
+                                break;
+                            }
+
+                            if (relayed > 0)
+                            {
+                                continue; // what is left (a control frame, a frame not all here) goes the general way
+                            }
+                        }
+
                         if (!inFrame)
                         {
                             var status = _from.Decoder.TryReadHeader(buffer, out var header, out var consumed, out _, out var error);
@@ -179,9 +207,7 @@ internal sealed class FramePump
                                 continue;
                             }
 
-                            // A new message counts against messages_per_connection before any of it is forwarded.
-                            if (_messageRate is not null && header.Opcode != Opcode.Continuation &&
-                                !_messageRate.TryTake(readAt = readAt == 0 ? Stopwatch.GetTimestamp() : readAt))
+                            if (!TakeMessage(header, ref readAt))
                             {
                                 exit = new PumpExit(PumpExitKind.Violation, Error: ProtocolError.MessageRateExceeded);
                                 break;
@@ -298,6 +324,52 @@ internal sealed class FramePump
         Done:
         await _session.OnPumpExitAsync(this, pumpExit);
     }
+
+    /// The common case without the loop's per-piece bookkeeping: whole data frames, one after another, from one
+    /// span, each validated and written as it came, under the write lock. Stops before anything else (a control
+    /// frame, a frame not all here, a leg that takes no more data), which the loop then handles. Returns the bytes
+    /// relayed, and the violation that stopped it, if one did (nothing of that frame is written).
+    private int RelayWholeFrames(ReadOnlySpan<byte> data, ref long readAt, out ProtocolError? error)
+    {
+        error = null;
+        int relayed = 0;
+        int length;
+        while ((length = FrameDecoder.WholeDataFrameLength(data[relayed..])) > 0 && _to.CanSendData)
+        {
+            var frame = data.Slice(relayed, length);
+            if (_from.Decoder.TryReadHeader(frame, out var header, out error) != DecodeStatus.Done)
+            {
+                return relayed;
+            }
+
+            if (!TakeMessage(header, ref readAt))
+            {
+                error = ProtocolError.MessageRateExceeded;
+                return relayed;
+            }
+
+            error = _writer.WriteWholeFrame(header, frame[header.HeaderLength..]);
+            if (error is not null)
+            {
+                return relayed;
+            }
+
+            relayed += length;
+            Counters.Bytes += header.PayloadLength;
+            if (header.Fin)
+            {
+                Counters.Messages++;
+            }
+        }
+
+        return relayed;
+    }
+
+    /// A new message counts against messages_per_connection before any of it is forwarded. `readAt`: the clock, read
+    /// at the first message of a read only (the messages of one read arrived together).
+    private bool TakeMessage(in FrameHeader header, ref long readAt) =>
+        _messageRate is null || header.Opcode == Opcode.Continuation ||
+        _messageRate.TryTake(readAt = readAt == 0 ? Stopwatch.GetTimestamp() : readAt);
 
     /// The peer sent frames (the keepalive's silence check), data among them (the session's idle timeout).
     private void NoteActivity(bool data)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using Gateway.Protocol;
@@ -13,7 +14,7 @@ namespace Gateway.Relay;
 /// Written for the hot path: no allocation, spans only, one copy (the one the relay needs).
 internal sealed class PieceWriter
 {
-    /// Text from a masked sender is unmasked into this much stack at a time to be validated before it is forwarded.
+    /// Text from a masked sender is unmasked into this much stack at a time (ValidateText).
     private const int ValidationChunk = 1024;
 
     private readonly Leg _from;
@@ -58,24 +59,45 @@ internal sealed class PieceWriter
         int offset = 0;
         foreach (var segment in piece)
         {
-            var source = segment.Span;
-            while (!source.IsEmpty)
-            {
-                var destination = output.GetSpan();
-                int length = Math.Min(destination.Length, source.Length);
-                offset = Transform(source[..length], destination[..length], inKey, outKey, offset);
-                output.Advance(length);
-                source = source[length..];
-            }
+            offset = WritePayload(output, segment.Span, inKey, outKey, offset);
         }
 
         _writtenOffset += piece.Length;
         return null;
     }
 
+    /// A whole data frame that arrived in one span, the common case for small messages: validated, then written as
+    /// it came, header and payload into one span of the output. Returns the violation, if any, before writing.
+    public ProtocolError? WriteWholeFrame(in FrameHeader frame, ReadOnlySpan<byte> payload)
+    {
+        BeginFrame(frame);
+        var error = _from.Decoder.InTextMessage ? ValidateText(payload, endOfPiece: true) : null;
+        if (error is not null)
+        {
+            return error;
+        }
+
+        bool mask = _to.MasksOutgoing;
+        uint outKey = mask ? MaskKeys.Next() : 0;
+        var output = _to.Output;
+        var span = output.GetSpan(FrameEncoder.MaxHeaderLength + payload.Length);
+        int header = FrameEncoder.WriteHeader(span, frame.Fin, frame.Opcode, payload.Length, mask, outKey);
+        if (span.Length - header >= payload.Length)
+        {
+            Transform(payload, span.Slice(header, payload.Length), frame.MaskKey, outKey, 0);
+            output.Advance(header + payload.Length);
+        }
+        else
+        {
+            output.Advance(header);
+            WritePayload(output, payload, frame.MaskKey, outKey, 0);
+        }
+
+        _writtenOffset = payload.Length;
+        return null;
+    }
+
     /// Runs the piece through the decoder's UTF-8 validation when the message is text; binary needs nothing.
-    /// SkipLocalsInit: the scratch buffer is always written before it is read; zeroing 1 KiB per call showed in perf.
-    [SkipLocalsInit]
     public ProtocolError? ValidateOnly(in ReadOnlySequence<byte> piece, bool lastPiece)
     {
         if (!_from.Decoder.InTextMessage)
@@ -84,40 +106,77 @@ internal sealed class PieceWriter
             return null;
         }
 
-        if (piece.IsEmpty)
+        if (piece.IsSingleSegment)
         {
-            return lastPiece ? _from.Decoder.ValidatePayload([], endOfFrame: true) : null;
+            return ValidateText(piece.FirstSpan, lastPiece);
         }
 
-        Span<byte> scratch = stackalloc byte[ValidationChunk];
         long left = piece.Length;
-        int offset = (int)(_validatedOffset & 3);
         foreach (var segment in piece)
         {
-            var source = segment.Span;
-            while (!source.IsEmpty)
+            if (segment.IsEmpty)
             {
-                var chunk = source[..Math.Min(source.Length, ValidationChunk)];
-                scoped ReadOnlySpan<byte> text = chunk;
-                if (_frame.Masked)
-                {
-                    offset = Mask.Apply(chunk, scratch, _frame.MaskKey, offset);
-                    text = scratch[..chunk.Length];
-                }
+                continue; // the end of the piece is reported once, with its last bytes
+            }
 
-                left -= chunk.Length;
-                var error = _from.Decoder.ValidatePayload(text, endOfFrame: lastPiece && left == 0);
-                if (error is not null)
-                {
-                    return error;
-                }
-
-                source = source[chunk.Length..];
+            left -= segment.Length;
+            var error = ValidateText(segment.Span, lastPiece && left == 0);
+            if (error is not null)
+            {
+                return error;
             }
         }
 
-        _validatedOffset += piece.Length;
         return null;
+    }
+
+    /// Text from a masked sender is unmasked on the stack, a chunk at a time, to be validated before it is forwarded.
+    /// SkipLocalsInit: the scratch buffer is always written before it is read; zeroing 1 KiB per call showed in perf.
+    [SkipLocalsInit]
+    private ProtocolError? ValidateText(ReadOnlySpan<byte> source, bool endOfPiece)
+    {
+        if (source.IsEmpty)
+        {
+            return endOfPiece ? _from.Decoder.ValidatePayload([], endOfFrame: true) : null;
+        }
+
+        Span<byte> scratch = stackalloc byte[ValidationChunk];
+        int offset = (int)(_validatedOffset & 3);
+        _validatedOffset += source.Length;
+        while (!source.IsEmpty)
+        {
+            var chunk = source[..Math.Min(source.Length, ValidationChunk)];
+            scoped ReadOnlySpan<byte> text = chunk;
+            if (_frame.Masked)
+            {
+                offset = Mask.Apply(chunk, scratch, _frame.MaskKey, offset);
+                text = scratch[..chunk.Length];
+            }
+
+            source = source[chunk.Length..];
+            var error = _from.Decoder.ValidatePayload(text, endOfFrame: endOfPiece && source.IsEmpty);
+            if (error is not null)
+            {
+                return error;
+            }
+        }
+
+        return null;
+    }
+
+    /// Writes payload bytes through the output's spans, however they are cut; returns the mask offset after them.
+    private int WritePayload(PipeWriter output, ReadOnlySpan<byte> source, uint inKey, uint outKey, int offset)
+    {
+        while (!source.IsEmpty)
+        {
+            var destination = output.GetSpan();
+            int length = Math.Min(destination.Length, source.Length);
+            offset = Transform(source[..length], destination[..length], inKey, outKey, offset);
+            output.Advance(length);
+            source = source[length..];
+        }
+
+        return offset;
     }
 
     private int Transform(ReadOnlySpan<byte> source, Span<byte> destination, uint inKey, uint outKey, int offset)

@@ -95,6 +95,71 @@ public sealed class RelaySessionTests
     }
 
     [Fact]
+    public async Task Whole_frames_a_control_frame_and_a_partial_frame_in_one_read_arrive_in_order()
+    {
+        await using var relay = RelayUnderTest.Start(Limits);
+        byte[] key = [9, 8, 7, 6];
+        var big = RandomNumberGenerator.GetBytes(40_000);
+        var bigFrame = RawFrame.Build(true, 0x2, big, key);
+        var batch = RawFrame.Concat(
+            RawFrame.Build(true, 0x1, "one"u8, key),
+            RawFrame.Build(false, 0x2, [1, 2, 3], key),
+            RawFrame.Build(true, 0x0, [4, 5], key),
+            RawFrame.Build(true, 0x9, "ping"u8, key),
+            RawFrame.Build(false, 0x1, "hé"u8, key),
+            RawFrame.Build(true, 0x0, "llo"u8, key),
+            bigFrame[..20_000]);
+
+        await relay.ClientWrites.WriteAsync(batch); // one write: one read of the relay's
+        var pong = await relay.ClientReads.ReadFrameAsync();
+        Assert.Equal((WireFrame.Pong, "ping"), (pong!.Opcode, pong.Text_));
+        await relay.ClientWrites.WriteAsync(bigFrame.AsMemory(20_000));
+
+        var expected = new (int Opcode, bool Fin, byte[] Payload)[]
+        {
+            (WireFrame.Text, true, "one"u8.ToArray()), (WireFrame.Binary, false, [1, 2, 3]),
+            (WireFrame.Continuation, true, [4, 5]), (WireFrame.Text, false, "hé"u8.ToArray()),
+            (WireFrame.Continuation, true, "llo"u8.ToArray()),
+        };
+        foreach (var (opcode, fin, payload) in expected)
+        {
+            var frame = await relay.UpstreamReads.ReadFrameAsync();
+            Assert.Equal((opcode, fin, true), (frame!.Opcode, frame.Fin, frame.Masked));
+            Assert.Equal(payload, frame.Payload);
+        }
+
+        var received = new List<byte>();
+        WireFrame? piece;
+        do
+        {
+            piece = await relay.UpstreamReads.ReadFrameAsync();
+            received.AddRange(piece!.Payload);
+        }
+        while (!piece.Fin);
+        Assert.Equal(big, received.ToArray());
+    }
+
+    [Fact]
+    public async Task A_bad_frame_among_whole_frames_stops_the_relay_there()
+    {
+        await using var relay = RelayUnderTest.Start(Limits);
+        byte[] key = [1, 2, 3, 4];
+        var batch = RawFrame.Concat(
+            RawFrame.Build(true, 0x1, "fine"u8, key),
+            RawFrame.Build(true, 0x1, [0x66, 0xC3, 0x28], key), // not UTF-8
+            RawFrame.Build(true, 0x1, "never"u8, key));
+
+        await relay.ClientWrites.WriteAsync(batch);
+
+        var first = await relay.UpstreamReads.ReadFrameAsync();
+        Assert.Equal((WireFrame.Text, "fine"), (first!.Opcode, first.Text_));
+        var closeUp = await relay.UpstreamReads.ReadFrameAsync();
+        Assert.Equal((WireFrame.Close, 1001), (closeUp!.Opcode, closeUp.CloseCode)); // nothing of the bad frame or after it
+        var closeDown = await relay.ClientReads.ReadFrameAsync();
+        Assert.Equal((WireFrame.Close, 1007), (closeDown!.Opcode, closeDown.CloseCode));
+    }
+
+    [Fact]
     public async Task A_client_Close_the_upstream_does_not_answer_in_time_is_answered_by_the_gateway()
     {
         await using var relay = RelayUnderTest.Start(Limits with { CloseTimeout = TimeSpan.FromMilliseconds(200) });
