@@ -57,7 +57,7 @@ public sealed class LargeBlockMemoryPoolTests
     }
 
     [Fact]
-    public void A_burst_leaves_at_most_256_blocks_behind()
+    public void A_burst_leaves_at_most_256_blocks_behind_plus_the_two_the_thread_keeps()
     {
         using var pool = new LargeBlockMemoryPool();
         var burst = Enumerable.Range(0, 300).Select(_ => pool.Rent()).ToList();
@@ -65,6 +65,35 @@ public sealed class LargeBlockMemoryPoolTests
 
         var again = Enumerable.Range(0, 300).Select(_ => pool.Rent()).ToList();
 
-        Assert.Equal(256, again.Count(b => burst.Contains(b)));
+        Assert.Equal(256 + 2, again.Count(b => burst.Contains(b)));
+    }
+
+    [Fact]
+    public void A_thread_keeps_its_two_last_blocks_and_shares_the_rest()
+    {
+        using var pool = new LargeBlockMemoryPool();
+        IMemoryOwner<byte>[] returned = [];
+        OnThread(() =>
+        {
+            returned = [pool.Rent(), pool.Rent(), pool.Rent()];
+            foreach (var block in returned)
+            {
+                block.Dispose();
+            }
+        });
+
+        IMemoryOwner<byte>[] elsewhere = [];
+        OnThread(() => elsewhere = [pool.Rent(), pool.Rent()]);
+
+        Assert.Same(returned[0], elsewhere[0]); // the oldest went to the shared stack
+        Assert.DoesNotContain(returned[1], elsewhere); // the other two stayed with their thread
+        Assert.DoesNotContain(returned[2], elsewhere);
+    }
+
+    private static void OnThread(Action action)
+    {
+        var thread = new Thread(() => action());
+        thread.Start();
+        thread.Join();
     }
 }
