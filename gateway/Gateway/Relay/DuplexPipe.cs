@@ -5,7 +5,7 @@ namespace Gateway.Relay;
 /// A PipeReader and PipeWriter over one stream.
 public sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
 {
-    /// Reads of up to 64 KiB, as on the client leg (LargeBlockMemoryPool), taken only once data is there: an idle
+    /// Reads of up to 32 KiB, as on the client leg (LargeBlockMemoryPool), taken only once data is there: an idle
     /// session holds no read buffer (zero-byte reads).
     private const int BufferSize = 64 * 1024;
 

@@ -12,7 +12,7 @@ namespace Gateway.Transport;
 /// once a session has taken it over).
 ///
 /// Reads wait for readiness (SocketReadiness, on one of our epoll loops) before taking a buffer, so an idle
-/// connection holds none; buffers come from the 64 KiB-block pool. Readers resume inline, on the thread the socket completed on: a relayed frame
+/// connection holds none; buffers come from the 32 KiB-block pool. Readers resume inline, on the thread the socket completed on: a relayed frame
 /// is received, parsed and sent without a hop to another thread.
 public sealed class SocketPipe : IOwnedConnection
 {
