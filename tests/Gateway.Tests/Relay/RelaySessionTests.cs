@@ -175,6 +175,22 @@ public sealed class RelaySessionTests
         Assert.Null(await relay.ClientReads.ReadFrameAsync()); // and then the connection ends
     }
 
+    [Fact]
+    public async Task A_drain_that_reaches_a_session_after_it_ended_does_nothing()
+    {
+        var session = new RelaySession(new DuplexPipe(new Pipe().Reader, new Pipe().Writer),
+            new DuplexPipe(new Pipe().Reader, new Pipe().Writer), Limits);
+        var run = session.RunAsync().AsTask();
+
+        // Cut without close handshakes (the end of a drain's grace): the session ends with no ending event of its own.
+        session.Abort();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // A drain that iterated the registry just before the session left it: nothing to do, nothing thrown.
+        await session.CloseAsync(RelayEventKind.Draining).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(session.IsClosing);
+    }
+
     /// A session between two in-memory pipe pairs, with FrameStreams for the far ends.
     private sealed class RelayUnderTest : IAsyncDisposable
     {
