@@ -106,9 +106,9 @@ internal sealed class PieceWriter
             return null;
         }
 
-        if (piece.IsSingleSegment)
+        if (piece.IsSingleSegment || piece.IsEmpty)
         {
-            return ValidateText(piece.FirstSpan, lastPiece);
+            return ValidateText(piece.FirstSpan, lastPiece); // an empty last piece still ends the frame
         }
 
         long left = piece.Length;
