@@ -24,6 +24,25 @@ public sealed class CloseRelayTests
     }
 
     [Fact]
+    public async Task Client_close_that_the_upstream_never_answers_is_answered_by_the_gateway_after_close_timeout()
+    {
+        await using var pair = await SessionPair.OpenAsync(); // close_timeout: 300ms
+
+        await pair.Client.SendCloseAsync(1000, "bye", mask: true);
+        Assert.Equal(1000, (await pair.UpstreamSide.ReadUntilCloseAsync())!.CloseCode);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+
+        // The upstream keeps its connection open and says nothing: the client still gets a clean close handshake,
+        // its own code and reason echoed, then the end of its TCP connection.
+        var toClient = await pair.Client.ReadUntilCloseAsync();
+        Assert.NotNull(toClient); // null: the connection ended without a Close
+        Assert.Equal((1000, "bye", false), (toClient.CloseCode, toClient.CloseReason, toClient.Masked));
+        Assert.True(waited.Elapsed >= TimeSpan.FromMilliseconds(250), $"answered after {waited.Elapsed}, before close_timeout");
+        Assert.True(await pair.Client.WaitForEndAsync(), "the gateway closes the client's TCP connection after its answer");
+        Assert.True(await pair.UpstreamSide.WaitForEndAsync(), "and drops the silent upstream's");
+    }
+
+    [Fact]
     public async Task Upstream_close_with_an_application_code_reaches_the_client_untouched()
     {
         await using var pair = await SessionPair.OpenAsync();
