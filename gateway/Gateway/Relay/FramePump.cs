@@ -395,28 +395,65 @@ internal sealed class FramePump
         return _control.AsMemory(0, span.Length);
     }
 
-    private async ValueTask FlushAndExitAsync(CancellationToken cancellationToken)
+    /// Flushes what this pump wrote to the other leg and releases that leg's write lock. A flush the socket takes at
+    /// once (the common case) completes here, with no async method run for it.
+    private ValueTask FlushAndExitAsync(CancellationToken cancellationToken)
+    {
+        ValueTask<FlushResult> flush;
+        try
+        {
+            flush = _to.Output.FlushAsync(cancellationToken);
+        }
+        catch (Exception e) when (IsLegFailure(e))
+        {
+            _to.Gone = true;
+            ExitWrite();
+            return default;
+        }
+
+        if (!flush.IsCompletedSuccessfully)
+        {
+            return AwaitFlushAndExitAsync(flush);
+        }
+
+        if (flush.Result.IsCompleted)
+        {
+            _to.Gone = true; // the peer stopped taking data
+        }
+
+        ExitWrite();
+        return default;
+    }
+
+    private async ValueTask AwaitFlushAndExitAsync(ValueTask<FlushResult> flush)
     {
         try
         {
-            var flush = await _to.Output.FlushAsync(cancellationToken);
-            if (flush.IsCompleted)
+            if ((await flush).IsCompleted)
             {
                 _to.Gone = true;
             }
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        catch (Exception e) when (IsLegFailure(e))
         {
             _to.Gone = true;
         }
         finally
         {
-            _to.ExitWrite();
+            ExitWrite();
         }
+    }
 
+    /// Releases the other leg's write lock; a leg found gone ends the session as if its stream had ended.
+    private void ExitWrite()
+    {
+        _to.ExitWrite();
         if (_to.Gone)
         {
             _session.NoteWriteFailed(_to.Side);
         }
     }
+
+    private static bool IsLegFailure(Exception e) =>
+        e is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException;
 }
