@@ -126,8 +126,9 @@ internal sealed class FramePump
                 {
                     while (true)
                     {
+                        int wholeFrame;
                         if (!inFrame && buffer.IsSingleSegment && _to.CanSendData &&
-                            FrameDecoder.WholeDataFrameLength(buffer.FirstSpan) > 0)
+                            (wholeFrame = FrameDecoder.WholeDataFrameLength(buffer.FirstSpan)) > 0)
                         {
                             if (!holdingWriteLock)
                             {
@@ -135,7 +136,7 @@ internal sealed class FramePump
                                 holdingWriteLock = true;
                             }
 
-                            int relayed = RelayWholeFrames(buffer.FirstSpan, ref readAt, out var wholeFramesError);
+                            int relayed = RelayWholeFrames(buffer.FirstSpan, wholeFrame, ref readAt, out var wholeFramesError);
                             if (relayed > 0)
                             {
                                 buffer = buffer.Slice(relayed);
@@ -328,13 +329,14 @@ internal sealed class FramePump
     /// The common case without the loop's per-piece bookkeeping: whole data frames, one after another, from one
     /// span, each validated and written as it came, under the write lock. Stops before anything else (a control
     /// frame, a frame not all here, a leg that takes no more data), which the loop then handles. Returns the bytes
-    /// relayed, and the violation that stopped it, if one did (nothing of that frame is written).
-    private int RelayWholeFrames(ReadOnlySpan<byte> data, ref long readAt, out ProtocolError? error)
+    /// relayed, and the violation that stopped it, if one did (nothing of that frame is written). `firstLength`: the
+    /// first frame's length, already peeked by the caller.
+    private int RelayWholeFrames(ReadOnlySpan<byte> data, int firstLength, ref long readAt, out ProtocolError? error)
     {
         error = null;
         int relayed = 0;
-        int length;
-        while ((length = FrameDecoder.WholeDataFrameLength(data[relayed..])) > 0 && _to.CanSendData)
+        for (int length = firstLength; length > 0 && _to.CanSendData;
+             length = FrameDecoder.WholeDataFrameLength(data[relayed..]))
         {
             var frame = data.Slice(relayed, length);
             if (_from.Decoder.TryReadHeader(frame, out var header, out error) != DecodeStatus.Done)

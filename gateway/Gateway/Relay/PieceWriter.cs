@@ -93,7 +93,6 @@ internal sealed class PieceWriter
             WritePayload(output, payload, frame.MaskKey, outKey, 0);
         }
 
-        _writtenOffset = payload.Length;
         return null;
     }
 

@@ -198,8 +198,7 @@ public sealed partial class RelaySession : IValueTaskSource<RelayResult>
                 await EndAsync(new RelayEvent(RelayEventKind.PeerGone, leg.Side));
                 if (_relayUpstreamReply && leg.Side == Side.Upstream)
                 {
-                    // The upstream vanished instead of answering the client's Close: answer it ourselves.
-                    await _client.SendCloseAsync(_upstream.CloseSentFrame ?? ClosingFrame.Empty, _stop.Token);
+                    await AnswerClientCloseAsync(); // the upstream vanished instead of answering it
                 }
 
                 break;
@@ -264,7 +263,7 @@ public sealed partial class RelaySession : IValueTaskSource<RelayResult>
     {
         try
         {
-            await _client.SendCloseAsync(_upstream.CloseSentFrame ?? ClosingFrame.Empty, _stop.Token);
+            await AnswerClientCloseAsync();
         }
         catch (ObjectDisposedException)
         {
@@ -273,6 +272,11 @@ public sealed partial class RelaySession : IValueTaskSource<RelayResult>
 
         Stop();
     }
+
+    /// The client's Close, relayed upstream, gets no reply from there: the gateway answers it, echoing what the client
+    /// sent (RFC 6455 5.5.1). Sent once at most, like every Close.
+    private ValueTask<bool> AnswerClientCloseAsync() =>
+        _client.SendCloseAsync(_upstream.CloseSentFrame ?? ClosingFrame.Empty, _stop.Token);
 
     /// Stops both pumps wherever they wait for data (close timeout or teardown): their reads return canceled.
     private void CancelReads()
