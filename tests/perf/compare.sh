@@ -15,6 +15,10 @@ cd "$root"
 RUNS="${RUNS:-3}"
 DURATION="${DURATION:-5}"
 WARMUP="${WARMUP:-1}"
+# Seconds of (a) and (d), unmeasured, right after each target starts: the gateway's tiered JIT compiles its hot
+# paths in the first seconds under load (about 1.5 CPU-s for the TLS paths), a one-time cost that would otherwise
+# land in the first measured windows. The same for every target; 0 turns it off.
+PRIME="${PRIME:-4}"
 TARGETS="${TARGETS:-direct nginx haproxy caddy gateway}"
 SCENARIOS="${SCENARIOS:-c,a,d,b}"
 IDLE_SESSIONS="${IDLE_SESSIONS:-9000}"
@@ -129,10 +133,11 @@ wait_port "$ECHO_PORT"
 
 # (Version probes read their whole output: with pipefail, `| head` would kill the script on SIGPIPE.)
 conditions="$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)),"
-conditions+=" load average at start $(cut -d' ' -f1-3 /proc/loadavg), ${DURATION}s windows after ${WARMUP}s warm-up;"
+conditions+=" load average at start $(cut -d' ' -f1-3 /proc/loadavg), ${DURATION}s windows after ${WARMUP}s warm-up,"
+conditions+=" each target primed with ${PRIME}s of (a) and (d) after it started;"
 conditions+=" nginx $(nginx -v 2>&1 | cut -d/ -f2), HAProxy $(haproxy -v | awk 'NR == 1 {print $3}'),"
 conditions+=" Caddy $(caddy version | cut -d' ' -f1), .NET $(dotnet --list-runtimes | awk '/NETCore.App/ {v=$2} END {print v}')"
-: > "$results"
+: > "$results"; : > "$run/prime.jsonl"
 for r in $(seq 1 "$RUNS"); do
   for target in $TARGETS; do
     echo "run $r/$RUNS: $target (load average $(cut -d' ' -f1 /proc/loadavg))"
@@ -142,6 +147,12 @@ for r in $(seq 1 "$RUNS"); do
           --duration "$DURATION" --warmup "$WARMUP" --idle-sessions "$IDLE_SESSIONS" --out "$results")
     [ -z "$pid" ] || args+=(--pid "$pid")
     [ -z "${WSS_PORT[$base]:-}" ] || args+=(--wss "wss://$HOST:${WSS_PORT[$base]}/echo")
+    if [ "$PRIME" != 0 ]; then
+      prime=(run --target "$target" --run 0 --ws "ws://$HOST:${WS_PORT[$base]}/echo" --scenarios a,d
+             --duration "$PRIME" --warmup 0 --out "$run/prime.jsonl")
+      [ -z "${WSS_PORT[$base]:-}" ] || prime+=(--wss "wss://$HOST:${WSS_PORT[$base]}/echo")
+      "$loadtool" "${prime[@]}" >/dev/null || echo "run $r: priming $target failed" >&2
+    fi
     "$loadtool" "${args[@]}" || echo "run $r: $target failed" >&2
     [ -z "$pid" ] || stop "$pid"
   done
