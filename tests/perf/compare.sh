@@ -119,7 +119,7 @@ start() {
         gateway-servergc) gc=(DOTNET_gcServer=1) ;;
         gateway-wksgc) gc=(DOTNET_gcServer=0) ;;
       esac
-      env "${gc[@]}" "$out/gateway/gateway" --config tests/perf/gateway.yaml >"$run/$1.out" 2>&1 & pid=$! ;;
+      env "${gc[@]}" "$out/gateway/gateway" --config tests/perf/gateway.yaml >"$run/$1.$r.out" 2>&1 & pid=$! ;;
     *) echo "unknown target $1" >&2; return 1 ;;
   esac
   started+=("$pid")

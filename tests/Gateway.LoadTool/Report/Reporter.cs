@@ -36,7 +36,7 @@ public static class Reporter
                 continue;
             }
 
-            var best = Peers.Where(p => stats.GetValueOrDefault(p) is not null)
+            var best = !metric.Compared ? null : Peers.Where(p => stats.GetValueOrDefault(p) is not null)
                 .OrderBy(p => metric.LowerIsBetter ? stats[p]!.Median : -stats[p]!.Median).FirstOrDefault();
             table.Append($"| {metric.Name} | {metric.Unit} | ")
                 .Append(string.Join(" | ", targets.Select(t => stats[t]?.ToString() ?? "")))

@@ -7,10 +7,11 @@ namespace Gateway.LoadTool.Scenarios;
 public sealed record EchoLoadSpec(Uri Url, int Connections, int PayloadBytes, bool Binary, int InFlight,
     TimeSpan Warmup, TimeSpan Duration);
 
-/// Echoes counted in the measured window, and the proxy's CPU seconds spent in it (0 without a proxy).
-/// One echo is two relayed messages and twice its payload in relayed bytes.
+/// Echoes counted in the measured window, and the proxy's CPU seconds spent in it (0 without a proxy); the share
+/// of the machine's CPU the hypervisor stole meanwhile. One echo is two relayed messages and twice its payload in
+/// relayed bytes.
 public sealed record EchoLoadResult(double Seconds, long Echoes, long PayloadBytes, double ProxyCpuSeconds,
-    LatencyHistogram Latency)
+    LatencyHistogram Latency, double StealPercent)
 {
     public double RelayedMessagesPerSecond => 2 * Echoes / Seconds;
     public double RelayedMiBPerSecond => 2.0 * PayloadBytes / Seconds / (1 << 20);
@@ -43,12 +44,14 @@ public static class EchoLoad
         Thread.Sleep(spec.Warmup);
         long echoes0 = connections.Sum(c => c.Echoes);
         var cpu0 = meter?.Sample();
+        var clock0 = MachineClock.Read();
         long start = Stopwatch.GetTimestamp();
         control.Measuring = true;
         Thread.Sleep(spec.Duration);
         control.Measuring = false;
         long echoes1 = connections.Sum(c => c.Echoes);
         var cpu1 = meter?.Sample();
+        double steal = MachineClock.StealPercent(clock0, MachineClock.Read());
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         control.Stopping = true;
 
@@ -75,6 +78,6 @@ public static class EchoLoad
 
         long echoes = echoes1 - echoes0;
         double cpu = cpu0 is null ? 0 : cpu1!.Value.CpuSeconds - cpu0.Value.CpuSeconds;
-        return new EchoLoadResult(seconds, echoes, echoes * spec.PayloadBytes, cpu, latency);
+        return new EchoLoadResult(seconds, echoes, echoes * spec.PayloadBytes, cpu, latency, steal);
     }
 }

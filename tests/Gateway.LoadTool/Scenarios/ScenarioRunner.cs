@@ -64,6 +64,8 @@ public static class ScenarioRunner
                         Record("b.cpu_s_per_GiB", large.CpuSecondsPerGiB);
                     }
 
+                    Record("b.steal_pct", large.StealPercent);
+
                     break;
                 case "c" when meter is not null:
                     var idle = IdleSessions.Run(ws, options.Int("idle-sessions", 9000), FirstIdleBatch, TimeSpan.FromSeconds(2),
@@ -89,6 +91,8 @@ public static class ScenarioRunner
                         Record("d.cpu_ms_per_tls_session", rate.CpuMsPerSession);
                     }
 
+                    Record("d.sessions_steal_pct", rate.StealPercent);
+
                     if (rate.Failures > 0)
                     {
                         Console.WriteLine($"  {target}: {rate.Failures} TLS sessions failed");
@@ -111,6 +115,8 @@ public static class ScenarioRunner
             {
                 Record($"{prefix}.cpu_s_per_M_msgs", result.CpuSecondsPerMillionMessages);
             }
+
+            Record($"{prefix}.steal_pct", result.StealPercent);
         }
     }
 }

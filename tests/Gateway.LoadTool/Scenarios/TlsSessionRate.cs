@@ -4,7 +4,8 @@ using Gateway.LoadTool.Measure;
 
 namespace Gateway.LoadTool.Scenarios;
 
-public sealed record TlsSessionRateResult(double Seconds, long Sessions, double ProxyCpuSeconds, long Failures)
+public sealed record TlsSessionRateResult(double Seconds, long Sessions, double ProxyCpuSeconds, long Failures,
+    double StealPercent)
 {
     public double SessionsPerSecond => Sessions / Seconds;
     public double CpuMsPerSession => ProxyCpuSeconds / Sessions * 1000;
@@ -44,14 +45,16 @@ public static class TlsSessionRate
         Thread.Sleep(warmup);
         long sessions0 = Interlocked.Read(ref sessions);
         var cpu0 = meter?.Sample();
+        var clock0 = MachineClock.Read();
         long start = Stopwatch.GetTimestamp();
         Thread.Sleep(duration);
         long sessions1 = Interlocked.Read(ref sessions);
         var cpu1 = meter?.Sample();
+        double steal = MachineClock.StealPercent(clock0, MachineClock.Read());
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         Volatile.Write(ref stopping, true);
         workers.ForEach(w => w.Join());
         double cpu = cpu0 is null ? 0 : cpu1!.Value.CpuSeconds - cpu0.Value.CpuSeconds;
-        return new TlsSessionRateResult(seconds, sessions1 - sessions0, cpu, Interlocked.Read(ref failures));
+        return new TlsSessionRateResult(seconds, sessions1 - sessions0, cpu, Interlocked.Read(ref failures), steal);
     }
 }
