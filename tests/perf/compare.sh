@@ -3,7 +3,7 @@
 # HAProxy and Caddy, and through the gateway (Release build), ws:// and wss://, several runs; then a table and a
 # JSON file with medians, spreads and the gateway's ratios to the best peer. See tests/perf/README.md.
 #
-#   bash tests/perf/compare.sh                       # 3 runs of everything, about 10 minutes
+#   bash tests/perf/compare.sh                       # 3 runs of everything, about 12 minutes
 #   RUNS=1 DURATION=3 TARGETS="direct gateway" bash tests/perf/compare.sh
 #
 # Loopback only. Installs nginx, haproxy and caddy with apt-get when missing (needs root). Every process it starts
