@@ -4,8 +4,8 @@ namespace Gateway.LoadTool.Measure;
 
 /// The whole machine's CPU time from the first line of /proc/stat, for the share the hypervisor stole ("steal":
 /// time a virtual CPU was ready but the host ran something else). On a shared VM that share moves from 0 to 50%
-/// within a minute, and a window with much of it makes every figure of that window worse (the guest's processes are
-/// charged for the cycles other guests' cache traffic costs them), whichever target was running.
+/// within a minute, and in a window with much of it every figure came out worse, the proxy's own CPU time per
+/// message included, whichever target was running.
 public readonly record struct MachineClock(long StealTicks, long AllTicks)
 {
     public static MachineClock Read()
