@@ -21,6 +21,7 @@ public static class ScenarioRunner
     private const int TlsRateThreads = 4;
     /// Source addresses 127.0.0.2-.11: 9,000 sessions need no more than 900 ports from each.
     private const int SourceAddressCount = 10;
+    private const string NoProcStat = "/proc/stat not readable";
 
     public static int Run(Options options)
     {
@@ -35,12 +36,12 @@ public static class ScenarioRunner
         string output = options.Text("out") ?? "results.jsonl";
         var sources = new SourceAddresses(SourceAddressCount);
         var results = new List<ResultRecord>();
-        void Record(string metric, double value)
+        // `missing`: why a value can be NaN (a proxy that refused or stalled relayed nothing): no figure, not a fake one.
+        void Record(string metric, double value, string missing = "nothing relayed")
         {
             if (!double.IsFinite(value))
             {
-                // Nothing was relayed in the window (a proxy that refused or stalled): no figure rather than a fake one.
-                Console.WriteLine($"  {target,-16} run {run}  {metric,-26} (no value: nothing relayed)");
+                Console.WriteLine($"  {target,-16} run {run}  {metric,-26} (no value: {missing})");
                 return;
             }
 
@@ -64,7 +65,7 @@ public static class ScenarioRunner
                         Record("b.cpu_s_per_GiB", large.CpuSecondsPerGiB);
                     }
 
-                    Record("b.steal_pct", large.StealPercent);
+                    Record("b.steal_pct", large.StealPercent, NoProcStat);
 
                     break;
                 case "c" when meter is not null:
@@ -91,7 +92,7 @@ public static class ScenarioRunner
                         Record("d.cpu_ms_per_tls_session", rate.CpuMsPerSession);
                     }
 
-                    Record("d.sessions_steal_pct", rate.StealPercent);
+                    Record("d.sessions_steal_pct", rate.StealPercent, NoProcStat);
 
                     if (rate.Failures > 0)
                     {
@@ -116,7 +117,7 @@ public static class ScenarioRunner
                 Record($"{prefix}.cpu_s_per_M_msgs", result.CpuSecondsPerMillionMessages);
             }
 
-            Record($"{prefix}.steal_pct", result.StealPercent);
+            Record($"{prefix}.steal_pct", result.StealPercent, NoProcStat);
         }
     }
 }
