@@ -4,6 +4,11 @@ namespace Gateway.LoadTool.Report;
 /// figure of the machine during a target's window (steal), shown for reading the others, with no ratio.
 public sealed record Metric(string Name, string Unit, bool LowerIsBetter, string Description, bool Compared = true)
 {
+    /// The steal figure of the window this one was measured in (none for c, which measures memory).
+    public string? StealMetric => !Compared || Name.StartsWith("c.", StringComparison.Ordinal) ? null
+        : Name is "d.tls_sessions_per_s" or "d.cpu_ms_per_tls_session" ? "d.sessions_steal_pct"
+        : Name[..2] + "steal_pct";
+
     private const string Steal = "share of the machine's CPU the hypervisor stole during the window (makes every figure of that window worse)";
 
     /// In table order. Relayed messages and bytes count both directions: one echo is two messages.

@@ -20,10 +20,46 @@ public static class Reporter
     {
         records = [.. records, .. AddedLatency(records)];
         var targets = records.Select(r => r.Target).Distinct().ToList();
-        var gateways = targets.Where(t => t.StartsWith("gateway", StringComparison.Ordinal)).ToList();
         var table = new StringBuilder();
         table.AppendLine($"Medians of {records.Select(r => r.Run).Distinct().Count()} runs, (min-max) across runs. {conditions}");
         table.AppendLine();
+        var json = AppendTable(table, records, targets);
+        table.AppendLine();
+        table.AppendLine($"The same from the windows with less than {MaxStealPercent}% of the machine's CPU stolen only (so from fewer runs, as few as none, for some figures):");
+        table.AppendLine();
+        var calmJson = AppendTable(table, Calm(records), targets);
+        table.AppendLine();
+        foreach (var metric in Metric.All)
+        {
+            table.AppendLine($"- `{metric.Name}`: {metric.Description}");
+        }
+
+        File.WriteAllText(markdownPath, table.ToString());
+        var document = new JsonObject { ["conditions"] = conditions, ["metrics"] = json, ["calmWindowsOnly"] = calmJson };
+        File.WriteAllText(jsonPath, document.ToJsonString(Json));
+        Console.Write(table.ToString());
+    }
+
+    /// A window with more of the machine's CPU stolen than this makes its figures worse whatever the target.
+    private const double MaxStealPercent = 5;
+
+    /// The records of windows with less than MaxStealPercent stolen (and those whose window has no steal figure).
+    private static List<ResultRecord> Calm(IReadOnlyList<ResultRecord> records)
+    {
+        var steal = records.Where(r => r.Metric.EndsWith("steal_pct", StringComparison.Ordinal))
+            .ToDictionary(r => (r.Target, r.Run, r.Metric), r => r.Value);
+        return records.Where(r => WindowOf(r.Metric) is not { } window
+            || !steal.TryGetValue((r.Target, r.Run, window), out double stolen) || stolen < MaxStealPercent).ToList();
+
+        // A steal figure is its own window's.
+        static string? WindowOf(string metric) => metric.EndsWith("steal_pct", StringComparison.Ordinal) ? metric
+            : Metric.All.FirstOrDefault(m => m.Name == metric)?.StealMetric;
+    }
+
+    /// One table: per metric, each target's median and spread, the best peer, and each gateway's ratio to it.
+    private static JsonArray AppendTable(StringBuilder table, IReadOnlyList<ResultRecord> records, List<string> targets)
+    {
+        var gateways = targets.Where(t => t.StartsWith("gateway", StringComparison.Ordinal)).ToList();
         table.Append("| metric | unit | ").Append(string.Join(" | ", targets)).Append(" | best peer | ")
             .Append(string.Join(" | ", gateways.Select(g => g + " / best"))).AppendLine(" |");
         table.Append("|---|---|").Append(string.Concat(Enumerable.Repeat("---|", targets.Count + 1 + gateways.Count))).AppendLine();
@@ -66,16 +102,7 @@ public static class Reporter
             });
         }
 
-        table.AppendLine();
-        foreach (var metric in Metric.All)
-        {
-            table.AppendLine($"- `{metric.Name}`: {metric.Description}");
-        }
-
-        File.WriteAllText(markdownPath, table.ToString());
-        var document = new JsonObject { ["conditions"] = conditions, ["metrics"] = json };
-        File.WriteAllText(jsonPath, document.ToJsonString(Json));
-        Console.Write(table.ToString());
+        return json;
     }
 
     /// p99 through each proxy minus p99 direct, run by run.
