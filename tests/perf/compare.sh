@@ -143,15 +143,14 @@ for r in $(seq 1 "$RUNS"); do
     echo "run $r/$RUNS: $target (load average $(cut -d' ' -f1 /proc/loadavg))"
     start "$target"
     base="${target%%-*}"
-    args=(run --target "$target" --run "$r" --ws "ws://$HOST:${WS_PORT[$base]}/echo" --scenarios "$SCENARIOS"
+    urls=(--ws "ws://$HOST:${WS_PORT[$base]}/echo")
+    [ -z "${WSS_PORT[$base]:-}" ] || urls+=(--wss "wss://$HOST:${WSS_PORT[$base]}/echo")
+    args=(run --target "$target" --run "$r" "${urls[@]}" --scenarios "$SCENARIOS"
           --duration "$DURATION" --warmup "$WARMUP" --idle-sessions "$IDLE_SESSIONS" --out "$results")
     [ -z "$pid" ] || args+=(--pid "$pid")
-    [ -z "${WSS_PORT[$base]:-}" ] || args+=(--wss "wss://$HOST:${WSS_PORT[$base]}/echo")
     if [ "$PRIME" != 0 ]; then
-      prime=(run --target "$target" --run 0 --ws "ws://$HOST:${WS_PORT[$base]}/echo" --scenarios a,d
-             --duration "$PRIME" --warmup 0 --out "$run/prime.jsonl")
-      [ -z "${WSS_PORT[$base]:-}" ] || prime+=(--wss "wss://$HOST:${WSS_PORT[$base]}/echo")
-      "$loadtool" "${prime[@]}" >/dev/null || echo "run $r: priming $target failed" >&2
+      "$loadtool" run --target "$target" --run 0 "${urls[@]}" --scenarios a,d --duration "$PRIME" --warmup 0 \
+        --out "$run/prime.jsonl" >/dev/null || echo "run $r: priming $target failed" >&2
     fi
     "$loadtool" "${args[@]}" || echo "run $r: $target failed" >&2
     [ -z "$pid" ] || stop "$pid"
