@@ -83,7 +83,7 @@ internal static partial class LibSsl
         }
     }
 
-    /// Writes the whole buffer as one record (it is smaller than a record's 16 KiB).
+    /// Writes the whole buffer as one record (it is no larger than a record's 16 KiB of plaintext).
     public static unsafe void Write(nint ssl, ReadOnlySpan<byte> buffer)
     {
         fixed (byte* start = buffer)
