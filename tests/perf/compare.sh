@@ -5,6 +5,7 @@
 #
 #   bash tests/perf/compare.sh                       # 3 runs of everything, about 12 minutes
 #   RUNS=1 DURATION=3 TARGETS="direct gateway" bash tests/perf/compare.sh
+#   INTERLEAVE=1 RUNS=5 bash tests/perf/compare.sh    # all targets up at once, windows in turn
 #
 # Loopback only. Installs nginx, haproxy and caddy with apt-get when missing (needs root). Every process it starts
 # is stopped by pid on exit.
@@ -21,6 +22,8 @@ WARMUP="${WARMUP:-1}"
 PRIME="${PRIME:-4}"
 TARGETS="${TARGETS:-direct nginx haproxy caddy gateway}"
 SCENARIOS="${SCENARIOS:-c,a,d,b}"
+# 1: every target up at once, windows target after target (see below); 0: each target started, measured, stopped.
+INTERLEAVE="${INTERLEAVE:-0}"
 IDLE_SESSIONS="${IDLE_SESSIONS:-9000}"
 out="$root/artifacts/perf"
 run="$out/run"
@@ -137,25 +140,75 @@ conditions+=" load average at start $(cut -d' ' -f1-3 /proc/loadavg), ${DURATION
 conditions+=" each target primed with ${PRIME}s of (a) and (d) after it started;"
 conditions+=" nginx $(nginx -v 2>&1 | cut -d/ -f2), HAProxy $(haproxy -v | awk 'NR == 1 {print $3}'),"
 conditions+=" Caddy $(caddy version | cut -d' ' -f1), .NET $(dotnet --list-runtimes | awk '/NETCore.App/ {v=$2} END {print v}')"
+# One window of `scenarios` against a target that runs with pid $2 (empty for direct), recorded as run $3.
+measure() {
+  local target="$1" target_pid="$2" r="$3" scenarios="$4" base="${1%%-*}"
+  local urls=(--ws "ws://$HOST:${WS_PORT[$base]}/echo")
+  [ -z "${WSS_PORT[$base]:-}" ] || urls+=(--wss "wss://$HOST:${WSS_PORT[$base]}/echo")
+  local args=(run --target "$target" --run "$r" "${urls[@]}" --scenarios "$scenarios"
+              --duration "$DURATION" --warmup "$WARMUP" --idle-sessions "$IDLE_SESSIONS" --out "$results")
+  [ -z "$target_pid" ] || args+=(--pid "$target_pid")
+  "$loadtool" "${args[@]}" || echo "run $r: $target failed" >&2
+}
+
+# Unmeasured load right after a target starts (PRIME).
+prime() {
+  local base="${1%%-*}"
+  [ "$PRIME" != 0 ] || return 0
+  local urls=(--ws "ws://$HOST:${WS_PORT[$base]}/echo")
+  [ -z "${WSS_PORT[$base]:-}" ] || urls+=(--wss "wss://$HOST:${WSS_PORT[$base]}/echo")
+  "$loadtool" run --target "$1" --run 0 "${urls[@]}" --scenarios a,d --duration "$PRIME" --warmup 0 \
+    --out "$run/prime.jsonl" >/dev/null || echo "priming $1 failed" >&2
+}
+
 : > "$results"; : > "$run/prime.jsonl"
-for r in $(seq 1 "$RUNS"); do
-  for target in $TARGETS; do
-    echo "run $r/$RUNS: $target (load average $(cut -d' ' -f1 /proc/loadavg))"
-    start "$target"
-    base="${target%%-*}"
-    urls=(--ws "ws://$HOST:${WS_PORT[$base]}/echo")
-    [ -z "${WSS_PORT[$base]:-}" ] || urls+=(--wss "wss://$HOST:${WSS_PORT[$base]}/echo")
-    args=(run --target "$target" --run "$r" "${urls[@]}" --scenarios "$SCENARIOS"
-          --duration "$DURATION" --warmup "$WARMUP" --idle-sessions "$IDLE_SESSIONS" --out "$results")
-    [ -z "$pid" ] || args+=(--pid "$pid")
-    if [ "$PRIME" != 0 ]; then
-      "$loadtool" run --target "$target" --run 0 "${urls[@]}" --scenarios a,d --duration "$PRIME" --warmup 0 \
-        --out "$run/prime.jsonl" >/dev/null || echo "run $r: priming $target failed" >&2
-    fi
-    "$loadtool" "${args[@]}" || echo "run $r: $target failed" >&2
-    [ -z "$pid" ] || stop "$pid"
+if [ "$INTERLEAVE" = 1 ]; then
+  # Every target runs for the whole comparison and the windows go target after target, scenario by scenario, so
+  # a run's windows of the gateway and of a peer are seconds apart and see the same machine. The order rotates
+  # from run to run. Scenario c still starts each target fresh: RSS left behind by the other scenarios would blur
+  # the figure per idle session.
+  IFS=, read -r -a scenario_list <<< "$SCENARIOS"
+  targets=($TARGETS)
+  for s in "${scenario_list[@]}"; do
+    [ "$s" = c ] || [ "$s" = c-tls ] || continue
+    for r in $(seq 1 "$RUNS"); do
+      for target in "${targets[@]}"; do
+        [ "$target" != direct ] || continue
+        echo "run $r/$RUNS: $target, $s (load average $(cut -d' ' -f1 /proc/loadavg))"
+        start "$target"; measure "$target" "$pid" "$r" "$s"; stop "$pid"
+      done
+    done
   done
-done
+  declare -A pids=()
+  r=all
+  for target in "${targets[@]}"; do
+    start "$target"; pids[$target]="$pid"; prime "$target"
+  done
+  for r in $(seq 1 "$RUNS"); do
+    echo "run $r/$RUNS, interleaved (load average $(cut -d' ' -f1 /proc/loadavg))"
+    shift_by=$(( (r - 1) % ${#targets[@]} ))
+    order=("${targets[@]:$shift_by}" "${targets[@]:0:$shift_by}")
+    for s in "${scenario_list[@]}"; do
+      [ "$s" != c ] && [ "$s" != c-tls ] || continue
+      [ "$s" != d ] || s=d-messages,d-sessions
+      for half in ${s//,/ }; do
+        for target in "${order[@]}"; do
+          measure "$target" "${pids[$target]}" "$r" "$half"
+        done
+      done
+    done
+  done
+else
+  for r in $(seq 1 "$RUNS"); do
+    for target in $TARGETS; do
+      echo "run $r/$RUNS: $target (load average $(cut -d' ' -f1 /proc/loadavg))"
+      start "$target"
+      prime "$target"
+      measure "$target" "$pid" "$r" "$SCENARIOS"
+      [ -z "$pid" ] || stop "$pid"
+    done
+  done
+fi
 
 "$loadtool" report --in "$results" --markdown "$out/comparison.md" --json "$out/comparison.json" --conditions "$conditions"
 echo "wrote $out/comparison.md and $out/comparison.json"

@@ -61,8 +61,9 @@ public static class Reporter
     {
         var gateways = targets.Where(t => t.StartsWith("gateway", StringComparison.Ordinal)).ToList();
         table.Append("| metric | unit | ").Append(string.Join(" | ", targets)).Append(" | best peer | ")
-            .Append(string.Join(" | ", gateways.Select(g => g + " / best"))).AppendLine(" |");
-        table.Append("|---|---|").Append(string.Concat(Enumerable.Repeat("---|", targets.Count + 1 + gateways.Count))).AppendLine();
+            .Append(string.Join(" | ", gateways.Select(g => g + " / best")))
+            .Append(" | ").Append(string.Join(" | ", gateways.Select(g => g + " / best, run by run"))).AppendLine(" |");
+        table.Append("|---|---|").Append(string.Concat(Enumerable.Repeat("---|", targets.Count + 1 + 2 * gateways.Count))).AppendLine();
         var json = new JsonArray();
         foreach (var metric in Metric.All)
         {
@@ -88,6 +89,16 @@ public static class Reporter
                 ratios[gateway] = ratio;
             }
 
+            // The same ratio within each run: with INTERLEAVE=1 the two windows were seconds apart, so what the
+            // machine did to both cancels out of it.
+            var paired = new JsonObject();
+            foreach (var gateway in gateways)
+            {
+                var perRun = best is null ? null : PerRunRatios(records, metric.Name, gateway, best);
+                table.Append(perRun?.ToString() ?? "n/a").Append(" | ");
+                paired[gateway] = perRun?.ToJson();
+            }
+
             table.AppendLine();
             json.Add(new JsonObject
             {
@@ -97,12 +108,22 @@ public static class Reporter
                 ["description"] = metric.Description,
                 ["bestPeer"] = best,
                 ["ratioToBestPeer"] = ratios,
+                ["ratioToBestPeerRunByRun"] = paired,
                 ["targets"] = new JsonObject(stats.Where(s => s.Value is not null)
                     .Select(s => KeyValuePair.Create(s.Key, (JsonNode?)s.Value!.ToJson()))),
             });
         }
 
         return json;
+    }
+
+    /// The gateway's figure over the peer's, for every run that has both (and a positive peer figure).
+    private static Stats? PerRunRatios(IReadOnlyList<ResultRecord> records, string metric, string gateway, string peer)
+    {
+        var peerByRun = records.Where(r => r.Target == peer && r.Metric == metric && r.Value > 0)
+            .GroupBy(r => r.Run).ToDictionary(g => g.Key, g => g.First().Value);
+        return Stats.Of(records.Where(r => r.Target == gateway && r.Metric == metric && peerByRun.ContainsKey(r.Run))
+            .Select(r => r.Value / peerByRun[r.Run]));
     }
 
     /// p99 through each proxy minus p99 direct, run by run.
