@@ -2,20 +2,27 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Gateway.Protocol;
 using Gateway.Protocol.Frames;
 using Gateway.Protocol.Masking;
+using Gateway.Transport;
 
 namespace Gateway.Relay;
 
 /// Turns the arrived part of a data frame from one leg into a complete frame on the other: text is validated
 /// first (nothing is written for a piece that fails), then header and payload are written in one pass that
 /// unmasks with the sender's key and masks with a fresh key toward an upstream (or just copies toward a client).
-/// Written for the hot path: no allocation, spans only, one copy (the one the relay needs).
+/// Written for the hot path: no allocation, spans only, one copy (the one the relay needs), none for a large piece
+/// between two sockets (WriteInPlace).
 internal sealed class PieceWriter
 {
     /// Text from a masked sender is unmasked into this much stack at a time (ValidateText).
     private const int ValidationChunk = 1024;
+
+    /// From this size a piece between two sockets is sent from where it was read (WriteInPlace); a smaller one is
+    /// copied, which costs less than another buffer in the send.
+    private const int MinReferencedPiece = 16 * 1024;
 
     private readonly Leg _from;
     private readonly Leg _to;
@@ -56,6 +63,13 @@ internal sealed class PieceWriter
         // Mask keys roll with the position in the payload (RFC 6455 5.3): rotate the sender's key to where this piece
         // starts in the original frame, so both keys line up at offset 0 of the piece.
         uint inKey = _frame.Masked ? RotateKey(_frame.MaskKey, _writtenOffset) : 0;
+        if (piece.Length >= MinReferencedPiece && output is SocketWriter socket && _from.Input is SocketReader)
+        {
+            WriteInPlace(piece, socket, inKey, outKey);
+            _writtenOffset += piece.Length;
+            return null;
+        }
+
         int offset = 0;
         foreach (var segment in piece)
         {
@@ -94,6 +108,25 @@ internal sealed class PieceWriter
         }
 
         return null;
+    }
+
+    /// A large piece between two sockets is not copied: its bytes are remasked where they were read (one XOR with
+    /// both keys; none between unmasked legs) and sent from there. The reader's blocks are the pump's alone, read
+    /// once: the pump moves past the piece and releases them only after its flush of this leg, which sends them or
+    /// copies what it cannot send (SocketWriter.WriteReference).
+    private static void WriteInPlace(in ReadOnlySequence<byte> piece, SocketWriter output, uint inKey, uint outKey)
+    {
+        uint key = inKey ^ outKey;
+        int offset = 0;
+        foreach (var segment in piece)
+        {
+            if (key != 0)
+            {
+                offset = Mask.Apply(MemoryMarshal.AsMemory(segment).Span, key, offset);
+            }
+
+            output.WriteReference(segment);
+        }
     }
 
     /// Runs the piece through the decoder's UTF-8 validation when the message is text; binary needs nothing.

@@ -56,30 +56,31 @@ internal static unsafe partial class SocketCalls
     {
         int count = Math.Min(buffers.Length, MaxGather);
         var vectors = stackalloc IoVector[count];
-        Pins pins = default;
-        try
-        {
-            for (int i = 0; i < count; i++)
-            {
-                pins[i] = buffers[i].Pin();
-                vectors[i] = new IoVector { Base = pins[i].Pointer, Length = (nuint)buffers[i].Length };
-            }
+        return PinAndSend(socket, buffers[..count], vectors, 0, out status);
+    }
 
-            var message = new MessageHeader { Vectors = vectors, VectorCount = (nuint)count };
-            int done;
-            while (WasInterrupted(sendmsg(socket.SafeHandle, &message, DontWait | NoSignal), out done, out status))
-            {
-            }
-
-            return done;
-        }
-        finally
+    /// Pins buffers[index..] one `fixed` deeper each, then sends them all. A `fixed` pin is a stack slot the GC
+    /// reads; Memory.Pin() allocated and freed a GC handle per buffer, 2% of scenario b's CPU.
+    private static int PinAndSend(Socket socket, ReadOnlySpan<ReadOnlyMemory<byte>> buffers, IoVector* vectors, int index,
+        out SocketError status)
+    {
+        if (index < buffers.Length)
         {
-            for (int i = 0; i < count; i++)
+            var buffer = buffers[index].Span;
+            fixed (byte* bytes = buffer)
             {
-                pins[i].Dispose();
+                vectors[index] = new IoVector { Base = bytes, Length = (nuint)buffer.Length };
+                return PinAndSend(socket, buffers, vectors, index + 1, out status);
             }
         }
+
+        var message = new MessageHeader { Vectors = vectors, VectorCount = (nuint)buffers.Length };
+        int done;
+        while (WasInterrupted(sendmsg(socket.SafeHandle, &message, DontWait | NoSignal), out done, out status))
+        {
+        }
+
+        return done;
     }
 
     /// Starts a connect on a descriptor made non-blocking for good (every later call passes MSG_DONTWAIT anyway).
@@ -173,12 +174,6 @@ internal static unsafe partial class SocketCalls
         public void* Control;
         public nuint ControlLength;
         public int Flags;
-    }
-
-    [System.Runtime.CompilerServices.InlineArray(MaxGather)]
-    private struct Pins
-    {
-        private System.Buffers.MemoryHandle _first;
     }
 
     [LibraryImport("libc", SetLastError = true)]

@@ -18,9 +18,12 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
     private IMemoryOwner<byte>? _block;
     private int _written;
 
-    /// Blocks filled before a flush (a piece larger than a block), in the order they go out, before the current
-    /// block; most writers flush within one.
-    private List<(IMemoryOwner<byte> Block, ReadOnlyMemory<byte> Data)>? _full;
+    /// Blocks filled before a flush (a piece larger than a block), and bytes written by reference (no Block: the
+    /// caller's), in the order they go out, before the current block; most writers flush within one block.
+    private List<(IMemoryOwner<byte>? Block, ReadOnlyMemory<byte> Data)>? _full;
+
+    /// Some of _full is the caller's memory (WriteReference), to be sent or copied before the flush returns.
+    private bool _referenced;
 
     /// Flushing, Completed, ShutdownAfterFlush: a flush and a Complete from another thread agree through these
     /// bits (Interlocked), with no lock object per writer.
@@ -70,10 +73,28 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
 
     public override void Advance(int bytes) => _written += bytes;
 
+    /// Appends `data` without copying it: it goes out in its place among the bytes written around it, sent from the
+    /// caller's memory by the next flush, which returns only when it has sent them or copied what it could not send
+    /// (so the caller may reuse the memory as soon as FlushAsync has returned, whatever happens to the flush after).
+    public void WriteReference(ReadOnlyMemory<byte> data)
+    {
+        ObjectDisposedException.ThrowIf((_state & Completed) != 0, this);
+        if (SealCurrentBlock())
+        {
+            _block = null; // later writes start a block of their own, after this
+            _written = 0;
+        }
+
+        (_full ??= []).Add((null, data));
+        _referenced = true;
+    }
+
     public override void CancelPendingFlush() => _cancelFlush = true;
 
     public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default) =>
-        TrySendAtOnce(out var result) ? new ValueTask<FlushResult>(result) : FlushSlowAsync(cancellationToken);
+        TrySendAtOnce(out var result) || (_referenced && TrySendReferencedAtOnce(out result))
+            ? new ValueTask<FlushResult>(result)
+            : FlushSlowAsync(cancellationToken);
 
     /// The common flush: what was written fits one block and the socket takes all of it in one call. No async
     /// method runs for it (three nested ones did, per relayed batch). False, having sent nothing or a part, when
@@ -116,6 +137,74 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
         EndFlush();
         result = new FlushResult(isCanceled: false, isCompleted: _gone);
         return true;
+    }
+
+    /// A flush with bytes written by reference: one gathered send, which the socket mostly takes whole; whatever it
+    /// does not take is kept in the writer's own blocks (the referenced part copied) for the slow path. False, having
+    /// set Flushing, when the slow path has to go on.
+    private bool TrySendReferencedAtOnce(out FlushResult result)
+    {
+        result = default;
+        Interlocked.Or(ref _state, Flushing);
+        long taken = _gone || _cancelFlush ? 0 : SendGatheredOnce();
+        if (_gone || (!_cancelFlush && taken == UnflushedBytes))
+        {
+            ReleaseBlocks();
+            EndFlush();
+            result = new FlushResult(isCanceled: false, isCompleted: _gone);
+            return true;
+        }
+
+        KeepUnsent(taken);
+        return false;
+    }
+
+    /// Drops the first `taken` bytes (sent) and copies the rest of every referenced piece into blocks of its own.
+    private void KeepUnsent(long taken)
+    {
+        var full = _full!;
+        int sent = 0;
+        while (sent < full.Count && taken >= full[sent].Data.Length)
+        {
+            taken -= full[sent].Data.Length;
+            full[sent].Block?.Dispose();
+            sent++;
+        }
+
+        full.RemoveRange(0, sent);
+        if (full.Count > 0)
+        {
+            full[0] = (full[0].Block, full[0].Data[(int)taken..]);
+        }
+        else if (taken > 0)
+        {
+            // All of _full went out and part of the current block: its rest moves to the block's start.
+            _block!.Memory.Span[(int)taken.._written].CopyTo(_block.Memory.Span);
+            _written -= (int)taken;
+        }
+
+        for (int i = 0; i < full.Count; i++)
+        {
+            if (full[i].Block is not null)
+            {
+                continue;
+            }
+
+            var rest = full[i].Data;
+            full.RemoveAt(i);
+            for (int at = i; !rest.IsEmpty; at++, i++)
+            {
+                var block = pool.Rent();
+                int length = Math.Min(rest.Length, block.Memory.Length);
+                rest.Span[..length].CopyTo(block.Memory.Span);
+                full.Insert(at, (block, block.Memory[..length]));
+                rest = rest[length..];
+            }
+
+            i--; // the loop's increment moves past the last copy
+        }
+
+        _referenced = false;
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -275,11 +364,13 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
         {
             foreach (var (block, _) in full)
             {
-                block.Dispose();
+                block?.Dispose();
             }
 
             full.Clear();
         }
+
+        _referenced = false;
 
         _block?.Dispose();
         _block = null;

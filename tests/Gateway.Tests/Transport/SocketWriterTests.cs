@@ -20,21 +20,9 @@ public sealed class SocketWriterTests
         using var readiness = SocketReadiness.Register(local);
         var writer = new SocketWriter(local, readiness, LargeBlockMemoryPool.Instance);
         var data = Enumerable.Range(0, 200_000).Select(i => (byte)(i % 251)).ToArray();
-        for (int at = 0; at < data.Length; at += 1000)
-        {
-            // Requests that do not fit the rest of a block move on to a fresh one.
-            var span = writer.GetSpan(1000);
-            data.AsSpan(at, 1000).CopyTo(span);
-            writer.Advance(1000);
-        }
+        Write(writer, data); // requests that do not fit the rest of a block move on to a fresh one
 
-        Assert.Equal(data.Length, writer.UnflushedBytes);
-        var reading = Loopback.ReadExactlyAsync(peer, data.Length);
-        var flush = await writer.FlushAsync().AsTask().WaitAsync(Timeout);
-
-        Assert.False(flush.IsCompleted);
-        Assert.Equal(0, writer.UnflushedBytes);
-        Assert.Equal(data, await reading.WaitAsync(Timeout));
+        await AssertOneFlushDeliversAsync(writer, peer, data);
     }
 
     [Fact]
@@ -81,6 +69,79 @@ public sealed class SocketWriterTests
             }
         });
         await AssertArrivesReadLateAsync(peer, data, writing);
+    }
+
+    [Fact]
+    public async Task Bytes_written_by_reference_go_out_in_their_place_among_the_written_bytes()
+    {
+        var (local, peer) = await Loopback.ConnectAsync();
+        using var _ = local;
+        using var __ = peer;
+        using var readiness = SocketReadiness.Register(local);
+        var writer = new SocketWriter(local, readiness, LargeBlockMemoryPool.Instance);
+        var referenced = Enumerable.Range(0, 40_000).Select(i => (byte)(i % 241)).ToArray();
+        var middle = Enumerable.Range(0, 50_000).Select(i => (byte)(i % 253)).ToArray(); // spills over a block
+
+        Write(writer, "head"u8.ToArray());
+        writer.WriteReference(referenced.AsMemory(0, 30_000));
+        Write(writer, middle);
+        writer.WriteReference(referenced.AsMemory(30_000));
+        Write(writer, "tail"u8.ToArray());
+
+        await AssertOneFlushDeliversAsync(writer, peer,
+            [.. "head"u8, .. referenced[..30_000], .. middle, .. referenced[30_000..], .. "tail"u8]);
+    }
+
+    [Fact]
+    public async Task A_flush_the_socket_takes_in_part_keeps_copies_so_referenced_memory_is_free_once_it_returns()
+    {
+        var (local, peer) = await Loopback.ConnectAsync();
+        using var _ = local;
+        using var __ = peer;
+        ShrinkBuffers(local, peer); // the peer reads nothing yet: a flush of 100 KB is taken only in part
+        using var readiness = SocketReadiness.Register(local);
+        var writer = new SocketWriter(local, readiness, LargeBlockMemoryPool.Instance);
+        var expected = new List<byte>();
+        ValueTask<System.IO.Pipelines.FlushResult> flush = default;
+        for (int i = 0; i < 8 && flush.IsCompleted; i++)
+        {
+            // The relay's pattern: a frame header, the payload by reference, a flush, then the payload's memory
+            // reused (the pump releases its read blocks once the flush has returned, whether or not it completed).
+            var payload = Enumerable.Range(0, 100_000).Select(n => (byte)((n * 31 + i) % 251)).ToArray();
+            Write(writer, [(byte)i, 0x7E]);
+            writer.WriteReference(payload);
+            expected.AddRange([(byte)i, 0x7E, .. payload]);
+            flush = writer.FlushAsync();
+            Array.Fill(payload, (byte)0xEE);
+        }
+
+        Assert.False(flush.IsCompleted, "the socket took every flush whole: nothing was left to keep");
+        var received = await Loopback.ReadExactlyAsync(peer, expected.Count).WaitAsync(Timeout);
+        await flush.AsTask().WaitAsync(Timeout);
+        Assert.Equal(expected.ToArray(), received);
+    }
+
+    /// Everything unflushed is `data`; one flush, which the socket takes whole, sends it all.
+    private static async Task AssertOneFlushDeliversAsync(SocketWriter writer, Socket peer, byte[] data)
+    {
+        Assert.Equal(data.Length, writer.UnflushedBytes);
+        var reading = Loopback.ReadExactlyAsync(peer, data.Length);
+        var flush = await writer.FlushAsync().AsTask().WaitAsync(Timeout);
+
+        Assert.False(flush.IsCompleted);
+        Assert.Equal(0, writer.UnflushedBytes);
+        Assert.Equal(data, await reading.WaitAsync(Timeout));
+    }
+
+    /// `data` in writes of 1,000 bytes, each asking for a span that holds it.
+    private static void Write(SocketWriter writer, byte[] data)
+    {
+        for (int at = 0; at < data.Length; at += 1000)
+        {
+            int length = Math.Min(1000, data.Length - at);
+            data.AsSpan(at, length).CopyTo(writer.GetSpan(length));
+            writer.Advance(length);
+        }
     }
 
     [Fact]
