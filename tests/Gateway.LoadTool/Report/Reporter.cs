@@ -19,7 +19,10 @@ public static class Reporter
     public static void Write(IReadOnlyList<ResultRecord> records, string markdownPath, string jsonPath, string conditions)
     {
         records = [.. records, .. AddedLatency(records)];
-        var targets = records.Select(r => r.Target).Distinct().ToList();
+        // Direct first, then the peers, then the gateway builds, whichever order the runs measured them in.
+        var targets = records.Select(r => r.Target).Distinct()
+            .OrderBy(t => t == "direct" ? 0 : Array.IndexOf(Peers, t) is >= 0 and var peer ? 1 + peer : Peers.Length + 1)
+            .ToList();
         var table = new StringBuilder();
         table.AppendLine($"Medians of {records.Select(r => r.Run).Distinct().Count()} runs, (min-max) across runs. {conditions}");
         table.AppendLine();
