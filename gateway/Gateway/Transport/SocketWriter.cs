@@ -34,7 +34,22 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
 
     public override bool CanGetUnflushedBytes => true;
 
-    public override long UnflushedBytes => _written + (_full?.Sum(f => (long)f.Data.Length) ?? 0);
+    public override long UnflushedBytes
+    {
+        get
+        {
+            long bytes = _written;
+            if (_full is { } full)
+            {
+                foreach (var (_, data) in full)
+                {
+                    bytes += data.Length; // a loop, not LINQ: every flush with bytes by reference asks
+                }
+            }
+
+            return bytes;
+        }
+    }
 
     /// The peer stopped taking data (reset, or the socket was closed): every flush from now on reports completion.
     public bool IsGone => _gone;
