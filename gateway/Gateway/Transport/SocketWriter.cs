@@ -200,23 +200,13 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
 
         for (int i = 0; i < full.Count; i++)
         {
-            if (full[i].Block is not null)
+            if (full[i].Block is null)
             {
-                continue;
+                var data = full[i].Data;
+                var copy = data.Length <= pool.MaxBufferSize ? pool.Rent() : new ArrayBlock(data.Length);
+                data.CopyTo(copy.Memory);
+                full[i] = (copy, copy.Memory[..data.Length]);
             }
-
-            var rest = full[i].Data;
-            full.RemoveAt(i);
-            for (int at = i; !rest.IsEmpty; at++, i++)
-            {
-                var block = pool.Rent();
-                int length = Math.Min(rest.Length, block.Memory.Length);
-                rest.Span[..length].CopyTo(block.Memory.Span);
-                full.Insert(at, (block, block.Memory[..length]));
-                rest = rest[length..];
-            }
-
-            i--; // the loop's increment moves past the last copy
         }
 
         _referenced = false;
@@ -454,7 +444,8 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
         }
     }
 
-    /// A write larger than a pool block (none on the relay path: pieces are written span by span).
+    /// A write larger than a pool block (none on the relay path: pieces are written span by span), or a copy of
+    /// bytes written by reference that are (KeepUnsent).
     private sealed class ArrayBlock(int size) : IMemoryOwner<byte>
     {
         public Memory<byte> Memory { get; } = new byte[size];
