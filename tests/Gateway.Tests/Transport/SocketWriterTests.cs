@@ -14,11 +14,8 @@ public sealed class SocketWriterTests
     [Fact]
     public async Task Writes_spanning_several_blocks_before_one_flush_arrive_whole_and_in_order()
     {
-        var (local, peer) = await Loopback.ConnectAsync();
-        using var _ = local;
-        using var __ = peer;
-        using var readiness = SocketReadiness.Register(local);
-        var writer = new SocketWriter(local, readiness, LargeBlockMemoryPool.Instance);
+        using var connection = await Connection.OpenAsync();
+        var (local, peer, writer) = (connection.Local, connection.Peer, connection.Writer);
         var data = Enumerable.Range(0, 200_000).Select(i => (byte)(i % 251)).ToArray();
         Write(writer, data); // requests that do not fit the rest of a block move on to a fresh one
 
@@ -28,12 +25,9 @@ public sealed class SocketWriterTests
     [Fact]
     public async Task A_flush_of_many_blocks_that_the_socket_takes_only_in_part_arrives_whole_and_in_order()
     {
-        var (local, peer) = await Loopback.ConnectAsync();
-        using var _ = local;
-        using var __ = peer;
+        using var connection = await Connection.OpenAsync();
+        var (local, peer, writer) = (connection.Local, connection.Peer, connection.Writer);
         ShrinkBuffers(local, peer); // the gathered send is taken only in part
-        using var readiness = SocketReadiness.Register(local);
-        var writer = new SocketWriter(local, readiness, LargeBlockMemoryPool.Instance);
         // 64 blocks, written in odd sizes so writes straddle block ends: more than one gathered send passes, and
         // more than the socket buffers hold, so the first send ends somewhere inside a block.
         var data = Enumerable.Range(0, 4_000_000).Select(i => (byte)(i * 7 % 251)).ToArray();
@@ -50,12 +44,9 @@ public sealed class SocketWriterTests
     [Fact]
     public async Task Flushes_of_one_block_each_that_the_socket_takes_in_part_arrive_whole_and_in_order()
     {
-        var (local, peer) = await Loopback.ConnectAsync();
-        using var _ = local;
-        using var __ = peer;
+        using var connection = await Connection.OpenAsync();
+        var (local, peer, writer) = (connection.Local, connection.Peer, connection.Writer);
         ShrinkBuffers(local, peer); // most flushes are taken only in part
-        using var readiness = SocketReadiness.Register(local);
-        var writer = new SocketWriter(local, readiness, LargeBlockMemoryPool.Instance);
         var data = Enumerable.Range(0, 2_000_000).Select(i => (byte)(i * 13 % 251)).ToArray();
 
         var writing = Task.Run(async () =>
@@ -74,11 +65,8 @@ public sealed class SocketWriterTests
     [Fact]
     public async Task Bytes_written_by_reference_go_out_in_their_place_among_the_written_bytes()
     {
-        var (local, peer) = await Loopback.ConnectAsync();
-        using var _ = local;
-        using var __ = peer;
-        using var readiness = SocketReadiness.Register(local);
-        var writer = new SocketWriter(local, readiness, LargeBlockMemoryPool.Instance);
+        using var connection = await Connection.OpenAsync();
+        var (local, peer, writer) = (connection.Local, connection.Peer, connection.Writer);
         var referenced = Enumerable.Range(0, 40_000).Select(i => (byte)(i % 241)).ToArray();
         var middle = Enumerable.Range(0, 50_000).Select(i => (byte)(i % 253)).ToArray(); // spills over a block
 
@@ -95,12 +83,9 @@ public sealed class SocketWriterTests
     [Fact]
     public async Task A_flush_the_socket_takes_in_part_keeps_copies_so_referenced_memory_is_free_once_it_returns()
     {
-        var (local, peer) = await Loopback.ConnectAsync();
-        using var _ = local;
-        using var __ = peer;
+        using var connection = await Connection.OpenAsync();
+        var (local, peer, writer) = (connection.Local, connection.Peer, connection.Writer);
         ShrinkBuffers(local, peer); // the peer reads nothing yet: a flush of 100 KB is taken only in part
-        using var readiness = SocketReadiness.Register(local);
-        var writer = new SocketWriter(local, readiness, LargeBlockMemoryPool.Instance);
         var expected = new List<byte>();
         ValueTask<System.IO.Pipelines.FlushResult> flush = default;
         for (int i = 0; i < 8 && flush.IsCompleted; i++)
@@ -147,12 +132,9 @@ public sealed class SocketWriterTests
     [Fact]
     public async Task A_flush_to_a_peer_that_reads_nothing_waits_until_its_token_is_canceled()
     {
-        var (local, peer) = await Loopback.ConnectAsync();
-        using var _ = local;
-        using var __ = peer;
+        using var connection = await Connection.OpenAsync();
+        var (local, peer, writer) = (connection.Local, connection.Peer, connection.Writer);
         local.Blocking = false;
-        using var readiness = SocketReadiness.Register(local);
-        var writer = new SocketWriter(local, readiness, LargeBlockMemoryPool.Instance);
         using var cancel = new CancellationTokenSource();
 
         // Far more than the kernel's buffers on both ends hold: the flush has to wait.
@@ -174,11 +156,8 @@ public sealed class SocketWriterTests
     [Fact]
     public async Task After_a_canceled_flush_of_several_blocks_completing_sends_nothing_more_and_waits_for_nothing()
     {
-        var (local, peer) = await Loopback.ConnectAsync();
-        using var _ = local;
-        using var __ = peer;
-        using var readiness = SocketReadiness.Register(local);
-        var writer = new SocketWriter(local, readiness, LargeBlockMemoryPool.Instance);
+        using var connection = await Connection.OpenAsync();
+        var (local, peer, writer) = (connection.Local, connection.Peer, connection.Writer);
         using var cancel = new CancellationTokenSource();
 
         // Each flush carries several blocks; the peer reads nothing, so one of them has to wait.
@@ -208,11 +187,8 @@ public sealed class SocketWriterTests
     [Fact]
     public async Task Completing_sends_what_is_unflushed_then_a_FIN()
     {
-        var (local, peer) = await Loopback.ConnectAsync();
-        using var _ = local;
-        using var __ = peer;
-        using var readiness = SocketReadiness.Register(local);
-        var writer = new SocketWriter(local, readiness, LargeBlockMemoryPool.Instance);
+        using var connection = await Connection.OpenAsync();
+        var (local, peer, writer) = (connection.Local, connection.Peer, connection.Writer);
         "tail"u8.CopyTo(writer.GetSpan(4));
         writer.Advance(4);
 
@@ -225,10 +201,8 @@ public sealed class SocketWriterTests
     [Fact]
     public async Task Flushes_to_a_reset_peer_report_completion()
     {
-        var (local, peer) = await Loopback.ConnectAsync();
-        using var _ = local;
-        using var readiness = SocketReadiness.Register(local);
-        var writer = new SocketWriter(local, readiness, LargeBlockMemoryPool.Instance);
+        using var connection = await Connection.OpenAsync();
+        var (local, peer, writer) = (connection.Local, connection.Peer, connection.Writer);
         peer.LingerState = new LingerOption(true, 0);
         peer.Dispose();
 
@@ -243,6 +217,27 @@ public sealed class SocketWriterTests
 
         Assert.True(completed, "flushes to a reset peer never reported completion");
         Assert.True(writer.IsGone);
+    }
+
+    /// A loopback pair, and a SocketWriter on its local end (waiting on its own epoll readiness); disposed with it.
+    private sealed class Connection(Socket local, Socket peer, SocketReadiness readiness) : IDisposable
+    {
+        public Socket Local => local;
+        public Socket Peer => peer;
+        public SocketWriter Writer { get; } = new(local, readiness, LargeBlockMemoryPool.Instance);
+
+        public static async Task<Connection> OpenAsync()
+        {
+            var (local, peer) = await Loopback.ConnectAsync();
+            return new Connection(local, peer, SocketReadiness.Register(local));
+        }
+
+        public void Dispose()
+        {
+            readiness.Dispose();
+            local.Dispose();
+            peer.Dispose();
+        }
     }
 
     /// The peer starts reading only once the socket is full, then gets `data` whole and in order while `sending` ends.
