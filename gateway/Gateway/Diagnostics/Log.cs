@@ -46,6 +46,9 @@ public static partial class Log
     [LoggerMessage(1013, LogLevel.Error, "Configuration reload ({Trigger}) failed while applying; listeners may be partly updated")]
     public static partial void ReloadApplyFailed(ILogger logger, string trigger, Exception exception);
 
+    [LoggerMessage(1014, LogLevel.Warning, "Configuration reload ({Trigger}): after {WaitMs} ms Kestrel's listeners are not yet as configured ({Difference}); it goes on binding in the background")]
+    public static partial void ListenersUnsettled(ILogger logger, string trigger, long waitMs, string difference);
+
     [LoggerMessage(2001, LogLevel.Information, "Upgrade refused: route={Route} client={Client} status={Status} reason=\"{Reason}\"")]
     public static partial void UpgradeRefused(ILogger logger, string route, string client, int status, string reason);
 

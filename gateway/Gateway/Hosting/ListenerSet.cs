@@ -94,23 +94,29 @@ public sealed class ListenerSet
         _source.Replace(data);
     }
 
-    /// Waits (bounded) until Kestrel's bound addresses are those of `listeners`.
-    public static async Task<bool> WaitForBindingAsync(IServer server, IReadOnlyList<ListenerConfig> listeners, TimeSpan timeout)
+    /// Waits (bounded) until Kestrel's bound addresses are those of `listeners`; null then, else what still differs.
+    public static async Task<string?> WaitForBindingAsync(IServer server, IReadOnlyList<ListenerConfig> listeners, TimeSpan timeout)
     {
         var addresses = server.Features.Get<IServerAddressesFeature>()!.Addresses;
+        var wanted = listeners.Select(l => (l.EndPoint.Address, l.EndPoint.Port)).ToHashSet();
         var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+        while (true)
         {
             var bound = addresses.ToArray().Select(a => new Uri(a)).Select(u => (IPAddress.Parse(u.Host.Trim('[', ']')), u.Port)).ToHashSet();
-            if (bound.SetEquals(listeners.Select(l => (l.EndPoint.Address, l.EndPoint.Port))))
+            if (bound.SetEquals(wanted))
             {
-                return true;
+                return null;
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                static string List(IEnumerable<(IPAddress Address, int Port)> set) =>
+                    set.Any() ? string.Join(",", set.Select(e => new IPEndPoint(e.Address, e.Port))) : "-";
+                return $"still bound={List(bound.Except(wanted))} not yet bound={List(wanted.Except(bound))}";
             }
 
             await Task.Delay(20);
         }
-
-        return false;
     }
 
     /// Whether a connection that arrived on `local` survives `next`: its listener is still there with the same

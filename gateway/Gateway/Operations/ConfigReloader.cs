@@ -88,7 +88,10 @@ public sealed class ConfigReloader(RouteTableHolder routes, InMemoryConfigProvid
             }
 
             listeners.Apply(prepared);
-            await ListenerSet.WaitForBindingAsync(server, next.Listeners, ApplyTimeout);
+            if (await ListenerSet.WaitForBindingAsync(server, next.Listeners, ApplyTimeout) is { } unsettled)
+            {
+                Log.ListenersUnsettled(logger, trigger, (long)ApplyTimeout.TotalMilliseconds, unsettled);
+            }
             if (!Equals(next.Operations.Admin?.EndPoint, old.Operations.Admin?.EndPoint))
             {
                 await admin.RestartAsync(next.Operations.Admin);

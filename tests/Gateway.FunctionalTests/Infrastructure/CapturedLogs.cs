@@ -3,14 +3,16 @@ using Microsoft.Extensions.Logging;
 
 namespace Gateway.FunctionalTests.Infrastructure;
 
-/// Every log line the gateway under test writes, so tests can assert "one log line" per rejection.
+/// Every log line the gateway under test writes, so tests can assert "one log line" per rejection. Each line starts
+/// with the seconds since capture began and its category, so a failure's dump shows what happened when.
 public sealed class CapturedLogs : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> _lines = new();
+    private readonly long _started = System.Diagnostics.Stopwatch.GetTimestamp();
 
     public IReadOnlyList<string> Lines => [.. _lines];
 
-    public ILogger CreateLogger(string categoryName) => new Logger(this);
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void Dispose()
     {
@@ -34,13 +36,14 @@ public sealed class CapturedLogs : ILoggerProvider
         throw new Xunit.Sdk.XunitException($"no log line containing \"{text}\"; lines:\n" + string.Join("\n", _lines));
     }
 
-    private sealed class Logger(CapturedLogs owner) : ILogger
+    private sealed class Logger(CapturedLogs owner, string category) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
         public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner._lines.Enqueue($"{logLevel}: {formatter(state, exception)}");
+            owner._lines.Enqueue(FormattableString.Invariant(
+                $"+{System.Diagnostics.Stopwatch.GetElapsedTime(owner._started).TotalSeconds:F3}s {category} {logLevel}: {formatter(state, exception)}"));
     }
 }

@@ -46,7 +46,9 @@ public sealed class ReloadableGateway : IAsyncDisposable
         File.WriteAllText(temporary, yaml);
         File.Move(temporary, ConfigPath, overwrite: true);
         _reloads++;
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        // Longer than the reload's own bounds (up to 10 s for YARP's routes, then 10 s for Kestrel's listeners): a slow
+        // reload still ends with its line, after its warning, and the test's own checks say what was not applied.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (DateTime.UtcNow < deadline)
         {
             var done = Logs.Lines.Where(l => l.Contains("Configuration reloaded", StringComparison.Ordinal)
