@@ -3,12 +3,14 @@ using Gateway.LoadTool.Cli;
 using Gateway.LoadTool.Echo;
 using Gateway.LoadTool.Report;
 using Gateway.LoadTool.Scenarios;
+using Gateway.LoadTool.Tunnel;
 
 // loadtool echo   --listen 127.0.0.1:18100
+// loadtool tunnel --listen 127.0.0.1:18241 --tls-listen 127.0.0.1:18242 --upstream 127.0.0.1:18100 --cert C --key K
 // loadtool run    --target NAME --run N --ws URL [--wss URL] [--pid PID] [--scenarios a,b,c,d] [--duration 5]
 //                 [--warmup 1] [--idle-sessions 9000] [--idle-hold 0] [--out results.jsonl]
 // loadtool report --in results.jsonl --markdown FILE --json FILE [--conditions TEXT]
-const string Usage = "usage: loadtool echo|run|report [--option value ...] (see tests/perf/README.md)";
+const string Usage = "usage: loadtool echo|tunnel|run|report [--option value ...] (see tests/perf/README.md)";
 if (args.Length == 0)
 {
     Console.Error.WriteLine(Usage);
@@ -19,19 +21,12 @@ var options = new Options(args.Skip(1));
 switch (args[0])
 {
     case "echo":
-        using (var stop = new CancellationTokenSource())
-        {
-            Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
-            try
-            {
-                await EchoServer.RunAsync(IPEndPoint.Parse(options.Required("listen")), stop.Token);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
-
+        await UntilStoppedAsync(stop => EchoServer.RunAsync(IPEndPoint.Parse(options.Required("listen")), stop));
+        return 0;
+    case "tunnel":
+        await UntilStoppedAsync(stop => DotnetTunnel.RunAsync(IPEndPoint.Parse(options.Required("listen")),
+            IPEndPoint.Parse(options.Required("tls-listen")), IPEndPoint.Parse(options.Required("upstream")),
+            options.Required("cert"), options.Required("key"), stop));
         return 0;
     case "run":
         return ScenarioRunner.Run(options);
@@ -42,4 +37,19 @@ switch (args[0])
     default:
         Console.Error.WriteLine(Usage);
         return 2;
+}
+
+// A server command runs until Ctrl-C or SIGTERM (compare.sh stops its processes with SIGTERM).
+static async Task UntilStoppedAsync(Func<CancellationToken, Task> serve)
+{
+    using var stop = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+    AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+    try
+    {
+        await serve(stop.Token);
+    }
+    catch (OperationCanceledException)
+    {
+    }
 }

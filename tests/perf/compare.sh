@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Side-by-side comparison (issue 6): the load tool's scenarios against the echo upstream directly, through nginx,
-# HAProxy and Caddy, and through the gateway (Release build), ws:// and wss://, several runs; then a table and a
-# JSON file with medians, spreads and the gateway's ratios to the best peer. See tests/perf/README.md.
+# HAProxy and Caddy, through the gateway (Release build), and through the load tool's bare .NET tunnel (the floor
+# for a proxy on SslStream), ws:// and wss://, several runs; then a table and a JSON file with medians, spreads and
+# the gateway's and the tunnel's ratios to the best peer. See tests/perf/README.md.
 #
 #   bash tests/perf/compare.sh                       # 3 runs of everything, about 12 minutes
 #   RUNS=1 DURATION=3 TARGETS="direct gateway" bash tests/perf/compare.sh
@@ -20,7 +21,7 @@ WARMUP="${WARMUP:-1}"
 # paths in the first seconds under load (about 1.5 CPU-s for the TLS paths), a one-time cost that would otherwise
 # land in the first measured windows. The same for every target; 0 turns it off.
 PRIME="${PRIME:-4}"
-TARGETS="${TARGETS:-direct nginx haproxy caddy gateway}"
+TARGETS="${TARGETS:-direct nginx haproxy caddy gateway dotnet-tunnel}"
 SCENARIOS="${SCENARIOS:-c,a,d,b}"
 # 1: every target up at once, windows target after target (see below); 0: each target started, measured, stopped.
 INTERLEAVE="${INTERLEAVE:-0}"
@@ -32,8 +33,8 @@ results="$out/results.jsonl"
 # Ports: the echo upstream, then ws/wss for each proxy (tests/perf/gateway.yaml names the gateway's and the echo's).
 HOST=127.0.0.1
 ECHO_PORT=18100
-declare -A WS_PORT=([direct]=$ECHO_PORT [nginx]=18201 [haproxy]=18211 [caddy]=18221 [gateway]=18231)
-declare -A WSS_PORT=([nginx]=18202 [haproxy]=18212 [caddy]=18222 [gateway]=18232)
+declare -A WS_PORT=([direct]=$ECHO_PORT [nginx]=18201 [haproxy]=18211 [caddy]=18221 [gateway]=18231 [dotnet]=18251)
+declare -A WSS_PORT=([nginx]=18202 [haproxy]=18212 [caddy]=18222 [gateway]=18232 [dotnet]=18252)
 
 # 9,000 idle sessions: the proxy holds two descriptors per session, the load tool one.
 ulimit -n "$(ulimit -Hn)"
@@ -123,6 +124,10 @@ start() {
         gateway-wksgc) gc=(DOTNET_gcServer=0) ;;
       esac
       env "${gc[@]}" "$out/gateway/gateway" --config tests/perf/gateway.yaml >"$run/$1.$r.out" 2>&1 & pid=$! ;;
+    dotnet-tunnel)
+      DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$loadtool" tunnel --listen "$HOST:${WS_PORT[dotnet]}" \
+        --tls-listen "$HOST:${WSS_PORT[dotnet]}" --upstream "$HOST:$ECHO_PORT" --cert "$out/cert.pem" --key "$out/key.pem" \
+        >"$run/dotnet-tunnel.out" 2>&1 & pid=$! ;;
     *) echo "unknown target $1" >&2; return 1 ;;
   esac
   started+=("$pid")
@@ -140,9 +145,14 @@ conditions+=" load average at start $(cut -d' ' -f1-3 /proc/loadavg), ${DURATION
 conditions+=" each target primed with ${PRIME}s of (a) and (d) after it started;"
 conditions+=" nginx $(nginx -v 2>&1 | cut -d/ -f2), HAProxy $(haproxy -v | awk 'NR == 1 {print $3}'),"
 conditions+=" Caddy $(caddy version | cut -d' ' -f1), .NET $(dotnet --list-runtimes | awk '/NETCore.App/ {v=$2} END {print v}')"
+# The tunnel holds two buffers per session: its RSS per idle session (c) would measure nothing of interest.
+without_idle() { local list=",$1,"; list="${list//,c-tls,/,}"; list="${list//,c,/,}"; list="${list#,}"; echo "${list%,}"; }
+
 # One window of `scenarios` against a target that runs with pid $2 (empty for direct), recorded as run $3.
 measure() {
   local target="$1" target_pid="$2" r="$3" scenarios="$4" base="${1%%-*}"
+  [ "$target" != dotnet-tunnel ] || scenarios="$(without_idle "$scenarios")"
+  [ -n "$scenarios" ] || return 0
   local urls=(--ws "ws://$HOST:${WS_PORT[$base]}/echo")
   [ -z "${WSS_PORT[$base]:-}" ] || urls+=(--wss "wss://$HOST:${WSS_PORT[$base]}/echo")
   local args=(run --target "$target" --run "$r" "${urls[@]}" --scenarios "$scenarios"
@@ -173,7 +183,7 @@ if [ "$INTERLEAVE" = 1 ]; then
     [ "$s" = c ] || [ "$s" = c-tls ] || continue
     for r in $(seq 1 "$RUNS"); do
       for target in "${targets[@]}"; do
-        [ "$target" != direct ] || continue
+        [ "$target" != direct ] && [ "$target" != dotnet-tunnel ] || continue
         echo "run $r/$RUNS: $target, $s (load average $(cut -d' ' -f1 /proc/loadavg))"
         start "$target"; measure "$target" "$pid" "$r" "$s"; stop "$pid"
       done

@@ -6,7 +6,8 @@ using System.Text.Json.Nodes;
 namespace Gateway.LoadTool.Report;
 
 /// Turns the results of several runs into the comparison: per target and metric the median and the spread
-/// (min-max), the best of the peers (nginx, HAProxy, Caddy), and each gateway target's ratio to it.
+/// (min-max), the best of the peers (nginx, HAProxy, Caddy), and the ratio to it of each target that is neither
+/// direct nor a peer (the gateway builds and the .NET tunnel).
 public static class Reporter
 {
     private static readonly string[] Peers = ["nginx", "haproxy", "caddy"];
@@ -19,7 +20,7 @@ public static class Reporter
     public static void Write(IReadOnlyList<ResultRecord> records, string markdownPath, string jsonPath, string conditions)
     {
         records = [.. records, .. AddedLatency(records)];
-        // Direct first, then the peers, then the gateway builds, whichever order the runs measured them in.
+        // Direct first, then the peers, then ours (gateway builds, the tunnel), whichever order the runs measured them in.
         var targets = records.Select(r => r.Target).Distinct()
             .OrderBy(t => t == "direct" ? 0 : Array.IndexOf(Peers, t) is >= 0 and var peer ? 1 + peer : Peers.Length + 1)
             .ToList();
@@ -59,14 +60,14 @@ public static class Reporter
             : Metric.All.FirstOrDefault(m => m.Name == metric)?.StealMetric;
     }
 
-    /// One table: per metric, each target's median and spread, the best peer, and each gateway's ratio to it.
+    /// One table: per metric, each target's median and spread, the best peer, and the ratio to it of each of ours.
     private static JsonArray AppendTable(StringBuilder table, IReadOnlyList<ResultRecord> records, List<string> targets)
     {
-        var gateways = targets.Where(t => t.StartsWith("gateway", StringComparison.Ordinal)).ToList();
+        var ours = targets.Where(t => t != "direct" && !Peers.Contains(t)).ToList();
         table.Append("| metric | unit | ").Append(string.Join(" | ", targets)).Append(" | best peer | ")
-            .Append(string.Join(" | ", gateways.Select(g => g + " / best")))
-            .Append(" | ").Append(string.Join(" | ", gateways.Select(g => g + " / best, run by run"))).AppendLine(" |");
-        table.Append("|---|---|").Append(string.Concat(Enumerable.Repeat("---|", targets.Count + 1 + 2 * gateways.Count))).AppendLine();
+            .Append(string.Join(" | ", ours.Select(t => t + " / best")))
+            .Append(" | ").Append(string.Join(" | ", ours.Select(t => t + " / best, run by run"))).AppendLine(" |");
+        table.Append("|---|---|").Append(string.Concat(Enumerable.Repeat("---|", targets.Count + 1 + 2 * ours.Count))).AppendLine();
         var json = new JsonArray();
         foreach (var metric in Metric.All)
         {
@@ -82,24 +83,24 @@ public static class Reporter
                 .Append(string.Join(" | ", targets.Select(t => stats[t]?.ToString() ?? "")))
                 .Append($" | {best ?? ""} | ");
             var ratios = new JsonObject();
-            foreach (var gateway in gateways)
+            foreach (var target in ours)
             {
                 // A ratio to zero or a negative figure (p99 added over a noisy direct run can be below 0) says nothing.
-                double? ratio = best is null || stats[gateway] is null || stats[best]!.Median <= 0
-                    ? null : stats[gateway]!.Median / stats[best]!.Median;
+                double? ratio = best is null || stats[target] is null || stats[best]!.Median <= 0
+                    ? null : stats[target]!.Median / stats[best]!.Median;
                 bool met = ratio is { } r && (metric.LowerIsBetter ? r <= 1.0 : r >= 1.0);
                 table.Append(ratio is null ? "n/a" : $"{ratio:0.00}x {(met ? "ok" : "MISS")}").Append(" | ");
-                ratios[gateway] = ratio;
+                ratios[target] = ratio;
             }
 
             // The same ratio within each run: with INTERLEAVE=1 the two windows were seconds apart, so what the
             // machine did to both cancels out of it.
             var paired = new JsonObject();
-            foreach (var gateway in gateways)
+            foreach (var target in ours)
             {
-                var perRun = best is null ? null : PerRunRatios(records, metric.Name, gateway, best);
+                var perRun = best is null ? null : PerRunRatios(records, metric.Name, target, best);
                 table.Append(perRun?.ToString() ?? "n/a").Append(" | ");
-                paired[gateway] = perRun?.ToJson();
+                paired[target] = perRun?.ToJson();
             }
 
             table.AppendLine();
@@ -120,12 +121,12 @@ public static class Reporter
         return json;
     }
 
-    /// The gateway's figure over the peer's, for every run that has both (and a positive peer figure).
-    private static Stats? PerRunRatios(IReadOnlyList<ResultRecord> records, string metric, string gateway, string peer)
+    /// One of our targets' figure over the peer's, for every run that has both (and a positive peer figure).
+    private static Stats? PerRunRatios(IReadOnlyList<ResultRecord> records, string metric, string target, string peer)
     {
         var peerByRun = records.Where(r => r.Target == peer && r.Metric == metric && r.Value > 0)
             .GroupBy(r => r.Run).ToDictionary(g => g.Key, g => g.First().Value);
-        return Stats.Of(records.Where(r => r.Target == gateway && r.Metric == metric && peerByRun.ContainsKey(r.Run))
+        return Stats.Of(records.Where(r => r.Target == target && r.Metric == metric && peerByRun.ContainsKey(r.Run))
             .Select(r => r.Value / peerByRun[r.Run]));
     }
 
