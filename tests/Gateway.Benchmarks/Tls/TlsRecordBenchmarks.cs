@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using BenchmarkDotNet.Attributes;
+using Gateway.Testing.Tls;
 
 namespace Gateway.Benchmarks.Tls;
 
@@ -66,7 +67,7 @@ public class TlsRecordBenchmarks
         _clientOfOpenSsl = Client(client);
         _openSslContext = LibSsl.ServerContext(certificatePath, keyPath);
         handshake = _clientOfOpenSsl.AuthenticateAsClientAsync(ClientOptions(_serverCertificate));
-        _openSsl = LibSsl.Accept(_openSslContext, (int)_openSslSocket.Handle);
+        _openSsl = BlockingOpenSsl.Accept(_openSslContext, (int)_openSslSocket.Handle);
         handshake.GetAwaiter().GetResult();
 
         // The first read on each side takes the session tickets TLS 1.3 sends after the handshake.
@@ -98,8 +99,8 @@ public class TlsRecordBenchmarks
     public int OpenSslServerEcho()
     {
         _clientOfOpenSsl.Write(_record);
-        LibSsl.ReadExactly(_openSsl, _serverBuffer);
-        LibSsl.Write(_openSsl, _serverBuffer);
+        BlockingOpenSsl.ReadExactly(_openSsl, _serverBuffer);
+        BlockingOpenSsl.Write(_openSsl, _serverBuffer);
         _clientOfOpenSsl.ReadExactly(_clientBuffer);
         return _clientBuffer[0];
     }
