@@ -7,11 +7,11 @@ using Gateway.LoadTool.Tunnel;
 
 // loadtool echo   --listen 127.0.0.1:18100
 // loadtool tunnel --listen 127.0.0.1:18241 --tls-listen 127.0.0.1:18242 --upstream 127.0.0.1:18100 --cert C --key K
-// loadtool openssl-tunnel --tls-listen 127.0.0.1:18262 --upstream 127.0.0.1:18100 --cert C --key K
+// loadtool epoll-tunnel --listen 127.0.0.1:18261 --tls-listen 127.0.0.1:18262 --upstream 127.0.0.1:18100 --cert C --key K
 // loadtool run    --target NAME --run N --ws URL [--wss URL] [--pid PID] [--scenarios a,b,c,d] [--duration 5]
 //                 [--warmup 1] [--idle-sessions 9000] [--idle-hold 0] [--out results.jsonl]
 // loadtool report --in results.jsonl --markdown FILE --json FILE [--conditions TEXT]
-const string Usage = "usage: loadtool echo|tunnel|openssl-tunnel|run|report [--option value ...] (see tests/perf/README.md)";
+const string Usage = "usage: loadtool echo|tunnel|epoll-tunnel|run|report [--option value ...] (see tests/perf/README.md)";
 if (args.Length == 0)
 {
     Console.Error.WriteLine(Usage);
@@ -29,9 +29,10 @@ switch (args[0])
             IPEndPoint.Parse(options.Required("tls-listen")), IPEndPoint.Parse(options.Required("upstream")),
             options.Required("cert"), options.Required("key"), stop));
         return 0;
-    case "openssl-tunnel":
-        await UntilStoppedAsync(stop => OpenSslTunnel.RunAsync(IPEndPoint.Parse(options.Required("tls-listen")),
-            IPEndPoint.Parse(options.Required("upstream")), options.Required("cert"), options.Required("key"), stop));
+    case "epoll-tunnel":
+        await UntilStoppedAsync(stop => EpollTunnel.RunAsync(IPEndPoint.Parse(options.Required("listen")),
+            IPEndPoint.Parse(options.Required("tls-listen")), IPEndPoint.Parse(options.Required("upstream")),
+            options.Required("cert"), options.Required("key"), stop));
         return 0;
     case "run":
         return ScenarioRunner.Run(options);

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Side-by-side comparison (issue 6): the load tool's scenarios against the echo upstream directly, through nginx,
-# HAProxy and Caddy, through the gateway (Release build), and through the load tool's two bare tunnels (the floor
-# for a proxy on SslStream, and TLS outside it), ws:// and wss://, several runs; then a table and a JSON file with
-# medians, spreads and the ratios of ours to the best peer. See tests/perf/README.md.
+# HAProxy and Caddy, through the gateway (Release build), and through the load tool's two bare tunnels (.NET's
+# sockets and SslStream; epoll and OpenSSL called directly, nginx's way), ws:// and wss://, several runs; then a
+# table and a JSON file with medians, spreads and the ratios of ours to the best peer. See tests/perf/README.md.
 #
 #   bash tests/perf/compare.sh                       # 3 runs of everything, about 12 minutes
 #   RUNS=1 DURATION=3 TARGETS="direct gateway" bash tests/perf/compare.sh
@@ -21,7 +21,7 @@ WARMUP="${WARMUP:-1}"
 # paths in the first seconds under load (about 1.5 CPU-s for the TLS paths), a one-time cost that would otherwise
 # land in the first measured windows. The same for every target; 0 turns it off.
 PRIME="${PRIME:-4}"
-TARGETS="${TARGETS:-direct nginx haproxy caddy gateway dotnet-tunnel openssl-tunnel}"
+TARGETS="${TARGETS:-direct nginx haproxy caddy gateway dotnet-tunnel epoll-tunnel}"
 SCENARIOS="${SCENARIOS:-c,a,d,b}"
 # 1: every target up at once, windows target after target (see below); 0: each target started, measured, stopped.
 INTERLEAVE="${INTERLEAVE:-0}"
@@ -33,8 +33,8 @@ results="$out/results.jsonl"
 # Ports: the echo upstream, then ws/wss for each proxy (tests/perf/gateway.yaml names the gateway's and the echo's).
 HOST=127.0.0.1
 ECHO_PORT=18100
-declare -A WS_PORT=([direct]=$ECHO_PORT [nginx]=18201 [haproxy]=18211 [caddy]=18221 [gateway]=18231 [dotnet]=18251)
-declare -A WSS_PORT=([nginx]=18202 [haproxy]=18212 [caddy]=18222 [gateway]=18232 [dotnet]=18252 [openssl]=18262)
+declare -A WS_PORT=([direct]=$ECHO_PORT [nginx]=18201 [haproxy]=18211 [caddy]=18221 [gateway]=18231 [dotnet]=18251 [epoll]=18261)
+declare -A WSS_PORT=([nginx]=18202 [haproxy]=18212 [caddy]=18222 [gateway]=18232 [dotnet]=18252 [epoll]=18262)
 
 # 9,000 idle sessions: the proxy holds two descriptors per session, the load tool one.
 ulimit -n "$(ulimit -Hn)"
@@ -128,13 +128,13 @@ start() {
       DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$loadtool" tunnel --listen "$HOST:${WS_PORT[dotnet]}" \
         --tls-listen "$HOST:${WSS_PORT[dotnet]}" --upstream "$HOST:$ECHO_PORT" --cert "$out/cert.pem" --key "$out/key.pem" \
         >"$run/dotnet-tunnel.out" 2>&1 & pid=$! ;;
-    openssl-tunnel)
-      "$loadtool" openssl-tunnel --tls-listen "$HOST:${WSS_PORT[openssl]}" --upstream "$HOST:$ECHO_PORT" \
-        --cert "$out/cert.pem" --key "$out/key.pem" >"$run/openssl-tunnel.out" 2>&1 & pid=$! ;;
+    epoll-tunnel)
+      "$loadtool" epoll-tunnel --listen "$HOST:${WS_PORT[epoll]}" --tls-listen "$HOST:${WSS_PORT[epoll]}" \
+        --upstream "$HOST:$ECHO_PORT" --cert "$out/cert.pem" --key "$out/key.pem" >"$run/epoll-tunnel.out" 2>&1 & pid=$! ;;
     *) echo "unknown target $1" >&2; return 1 ;;
   esac
   started+=("$pid")
-  [ -z "${WS_PORT[${1%%-*}]:-}" ] || wait_port "${WS_PORT[${1%%-*}]}"
+  wait_port "${WS_PORT[${1%%-*}]}"
   [ -z "${WSS_PORT[${1%%-*}]:-}" ] || wait_port "${WSS_PORT[${1%%-*}]}"
 }
 
@@ -149,14 +149,11 @@ conditions+=" each target primed with ${PRIME}s of (a) and (d) after it started;
 conditions+=" nginx $(nginx -v 2>&1 | cut -d/ -f2), HAProxy $(haproxy -v | awk 'NR == 1 {print $3}'),"
 conditions+=" Caddy $(caddy version | cut -d' ' -f1), .NET $(dotnet --list-runtimes | awk '/NETCore.App/ {v=$2} END {print v}')"
 # The scenarios of `list` that target $1 takes part in: the tunnels hold two buffers per session, so their RSS per
-# idle session (c) would measure nothing of interest, and the OpenSSL tunnel serves TLS only (d).
+# idle session (c) would measure nothing of interest.
 scenarios_for() {
   local list=",$2,"
   case "$1" in
-    dotnet-tunnel) list="${list//,c-tls,/,}"; list="${list//,c,/,}" ;;
-    openssl-tunnel) local kept=""
-      for s in ${list//,/ }; do case "$s" in d|d-messages|d-sessions) kept+=",$s" ;; esac; done
-      list="$kept," ;;
+    *-tunnel) list="${list//,c-tls,/,}"; list="${list//,c,/,}" ;;
   esac
   list="${list#,}"; echo "${list%,}"
 }
@@ -166,8 +163,7 @@ measure() {
   local target="$1" target_pid="$2" r="$3" scenarios="$4" base="${1%%-*}"
   scenarios="$(scenarios_for "$target" "$scenarios")"
   [ -n "$scenarios" ] || return 0
-  # (--ws is required; a TLS-only target is never run on it.)
-  local urls=(--ws "ws://$HOST:${WS_PORT[$base]:-$ECHO_PORT}/echo")
+  local urls=(--ws "ws://$HOST:${WS_PORT[$base]}/echo")
   [ -z "${WSS_PORT[$base]:-}" ] || urls+=(--wss "wss://$HOST:${WSS_PORT[$base]}/echo")
   local args=(run --target "$target" --run "$r" "${urls[@]}" --scenarios "$scenarios"
               --duration "$DURATION" --warmup "$WARMUP" --idle-sessions "$IDLE_SESSIONS" --out "$results")
@@ -179,7 +175,7 @@ measure() {
 prime() {
   local base="${1%%-*}"
   [ "$PRIME" != 0 ] || return 0
-  local urls=(--ws "ws://$HOST:${WS_PORT[$base]:-$ECHO_PORT}/echo")
+  local urls=(--ws "ws://$HOST:${WS_PORT[$base]}/echo")
   [ -z "${WSS_PORT[$base]:-}" ] || urls+=(--wss "wss://$HOST:${WSS_PORT[$base]}/echo")
   "$loadtool" run --target "$1" --run 0 "${urls[@]}" --scenarios "$(scenarios_for "$1" a,d)" --duration "$PRIME" --warmup 0 \
     --out "$run/prime.jsonl" >/dev/null || echo "priming $1 failed" >&2

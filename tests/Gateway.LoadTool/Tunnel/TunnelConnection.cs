@@ -4,7 +4,8 @@ using static Gateway.Testing.Tls.LibSsl;
 
 namespace Gateway.LoadTool.Tunnel;
 
-/// One client of OpenSslTunnel: TLS handshake, then the upstream connect, then bytes both ways. Level-triggered
+/// One client of EpollTunnel: the TLS handshake if it came to the TLS listener (`ssl` not 0), then the upstream
+/// connect, then bytes both ways, through OpenSSL on the client's side over TLS. Level-triggered
 /// epoll: a side is watched for reading while nothing read from it waits to go out, and for writing while
 /// something does, so a slow side holds the other back and nothing is buffered beyond one block each way.
 internal sealed unsafe class TunnelConnection
@@ -22,6 +23,7 @@ internal sealed unsafe class TunnelConnection
     private Phase _phase;
     private int _toUpstreamStart;
     private int _toUpstreamEnd;
+    private int _toClientStart;
     private int _toClientLength;
     private uint _clientInterest = EpollIn;
     private uint _upstreamInterest = EpollOut;
@@ -32,7 +34,10 @@ internal sealed unsafe class TunnelConnection
         _slot = slot;
         _client = client;
         _ssl = ssl;
-        SSL_set_fd(ssl, client);
+        if (ssl != 0)
+        {
+            SSL_set_fd(ssl, client);
+        }
     }
 
     private enum Phase
@@ -41,6 +46,19 @@ internal sealed unsafe class TunnelConnection
         Connecting,
         Relay,
         Closed,
+    }
+
+    /// Right after the accept: over TLS the ClientHello is often there already; a plain client needs its upstream.
+    public void Start()
+    {
+        if (_ssl != 0)
+        {
+            Handshake();
+        }
+        else
+        {
+            ConnectUpstream();
+        }
     }
 
     public void OnEvent(int side, uint events)
@@ -98,16 +116,7 @@ internal sealed unsafe class TunnelConnection
         int result = SSL_accept(_ssl);
         if (result == 1)
         {
-            _upstream = _loop.ConnectUpstream();
-            if (_upstream < 0)
-            {
-                Close();
-                return;
-            }
-
-            _phase = Phase.Connecting;
-            Watch(ref _clientInterest, _client, 0, 0);
-            _loop.Add(_upstream, EpollOut, ((ulong)_slot << 1) | 1);
+            ConnectUpstream();
             return;
         }
 
@@ -125,21 +134,35 @@ internal sealed unsafe class TunnelConnection
         }
     }
 
-    /// Decrypts what the client sent and sends it upstream, until OpenSSL wants more or the upstream is full.
+    private void ConnectUpstream()
+    {
+        _upstream = _loop.ConnectUpstream();
+        if (_upstream < 0)
+        {
+            Close();
+            return;
+        }
+
+        _phase = Phase.Connecting;
+        Watch(ref _clientInterest, _client, 0, 0);
+        _loop.Add(_upstream, EpollOut, ((ulong)_slot << 1) | 1);
+    }
+
+    /// Sends upstream what the client sent (decrypted over TLS), until the client has no more or the upstream is full.
     private void ReadClient()
     {
         while (_toUpstreamEnd == 0)
         {
-            int read = SSL_read(_ssl, _toUpstream, BlockSize);
-            if (read <= 0)
+            int read = ReceiveFromClient();
+            if (read < 0)
             {
-                if (SSL_get_error(_ssl, read) is not (ErrorWantRead or ErrorWantWrite))
-                {
-                    Close();
-                    return;
-                }
+                Close();
+                return;
+            }
 
-                break;
+            if (read == 0)
+            {
+                break; // nothing more for now
             }
 
             _toUpstreamStart = 0;
@@ -178,11 +201,25 @@ internal sealed unsafe class TunnelConnection
         return true;
     }
 
+    /// Bytes read, 0 if none are there yet, -1 if the client is gone.
+    private int ReceiveFromClient()
+    {
+        if (_ssl != 0)
+        {
+            int read = SSL_read(_ssl, _toUpstream, BlockSize);
+            return read > 0 ? read : SSL_get_error(_ssl, read) is ErrorWantRead or ErrorWantWrite ? 0 : -1;
+        }
+
+        nint received = recv(_client, _toUpstream, BlockSize, 0);
+        return received > 0 ? (int)received : received < 0 && Marshal.GetLastPInvokeError() == EAgain ? 0 : -1;
+    }
+
     private void ReadUpstream()
     {
         nint received = recv(_upstream, _toClient, BlockSize, 0);
         if (received > 0)
         {
+            _toClientStart = 0;
             _toClientLength = (int)received;
             FlushToClient();
         }
@@ -195,15 +232,28 @@ internal sealed unsafe class TunnelConnection
     /// False if the connection closed. OpenSSL wants a retried write to be the same bytes, as they are here.
     private bool FlushToClient()
     {
-        int written = SSL_write(_ssl, _toClient, _toClientLength);
-        if (written > 0)
+        int written;
+        if (_ssl != 0)
         {
-            _toClientLength = 0;
+            written = SSL_write(_ssl, _toClient, _toClientLength);
+            written = written > 0 ? written : SSL_get_error(_ssl, written) is ErrorWantWrite or ErrorWantRead ? 0 : -1;
         }
-        else if (SSL_get_error(_ssl, written) is not (ErrorWantWrite or ErrorWantRead))
+        else
+        {
+            nint sent = send(_client, _toClient + _toClientStart, _toClientLength - _toClientStart, NoSignal);
+            written = sent >= 0 ? (int)sent : Marshal.GetLastPInvokeError() == EAgain ? 0 : -1;
+        }
+
+        if (written < 0)
         {
             Close();
             return false;
+        }
+
+        _toClientStart += written;
+        if (_toClientStart == _toClientLength)
+        {
+            _toClientStart = _toClientLength = 0;
         }
 
         UpdateInterests();
@@ -239,8 +289,12 @@ internal sealed unsafe class TunnelConnection
             close(_upstream);
         }
 
-        SSL_free(_ssl);
-        ERR_clear_error(); // a failed connection's errors must not show in the next one's SSL_get_error
+        if (_ssl != 0)
+        {
+            SSL_free(_ssl);
+            ERR_clear_error(); // a failed connection's errors must not show in the next one's SSL_get_error
+        }
+
         NativeMemory.Free(_toUpstream);
         NativeMemory.Free(_toClient);
         _loop.Release(_slot);

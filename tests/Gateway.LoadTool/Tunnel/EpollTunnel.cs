@@ -5,48 +5,48 @@ using static Gateway.Testing.Tls.LibSsl;
 
 namespace Gateway.LoadTool.Tunnel;
 
-/// nginx's way of terminating TLS, written in C#, as a comparison target (`openssl-tunnel` in compare.sh): one
-/// epoll loop per core, each with its own listening socket (SO_REUSEPORT); OpenSSL reads and writes the
-/// non-blocking descriptors itself (no SslStream, no streams, no tasks); after the handshake, bytes are copied both
-/// ways to the upstream without a look at them. It answers whether a .NET process could reach nginx's CPU per TLS
-/// message and per new TLS session with TLS outside SslStream. TLS only (scenario d); no limits, no logs.
-public static class OpenSslTunnel
+/// nginx's way of proxying, written in C#, as a comparison target (`epoll-tunnel` in compare.sh): one epoll loop
+/// per core, each with its own listening sockets (SO_REUSEPORT), non-blocking descriptors and plain libc calls (no
+/// .NET sockets, no streams, no tasks); on the TLS listener OpenSSL reads and writes the descriptor itself (no
+/// SslStream). Bytes are copied both ways to the upstream without a look at them. It answers whether a .NET
+/// process can reach nginx's CPU per message, and with TLS outside SslStream per TLS message and per new TLS
+/// session. No limits, no logs.
+public static class EpollTunnel
 {
-    public static Task RunAsync(IPEndPoint tlsListen, IPEndPoint upstream, string certPath, string keyPath,
+    public static Task RunAsync(IPEndPoint listen, IPEndPoint tlsListen, IPEndPoint upstream, string certPath, string keyPath,
         CancellationToken cancellationToken)
     {
         nint context = ServerContext(certPath, keyPath);
         var loops = Enumerable.Range(0, Environment.ProcessorCount)
-            .Select(_ => new TunnelLoop(tlsListen, upstream, context)).ToList();
-        Console.WriteLine($"OpenSSL tunnel listening on wss://{tlsListen} to ws://{upstream} ({loops.Count} loops)");
+            .Select(_ => new TunnelLoop(listen, tlsListen, upstream, context)).ToList();
+        Console.WriteLine($"epoll tunnel listening on ws://{listen} and wss://{tlsListen} to ws://{upstream} ({loops.Count} loops)");
         var threads = loops.Select(loop => new Thread(() => loop.Run(cancellationToken)) { IsBackground = true, Name = "tunnel loop" }).ToList();
         threads.ForEach(t => t.Start());
         return Task.Run(() => threads.ForEach(t => t.Join()), CancellationToken.None);
     }
 }
 
-/// One loop: its listening socket, its epoll, and the connections it accepted. An event's data is the connection's
-/// slot times two plus the side (0 client, 1 upstream); the listener's is ulong.MaxValue.
+/// One loop: its listening sockets, its epoll, and the connections it accepted. An event's data is the
+/// connection's slot times two plus the side (0 client, 1 upstream); a listener's is ulong.MaxValue (plain) or
+/// ulong.MaxValue - 1 (TLS).
 internal sealed unsafe class TunnelLoop
 {
     private const ulong ListenerData = ulong.MaxValue;
+    private const ulong TlsListenerData = ulong.MaxValue - 1;
 
     private readonly Socket _listener;
+    private readonly Socket _tlsListener;
     private readonly byte[] _upstreamAddress;
     private readonly nint _context;
     private readonly List<TunnelConnection?> _slots = [];
     private readonly Stack<int> _free = new();
     private readonly List<int> _freedThisBatch = [];
 
-    public TunnelLoop(IPEndPoint listen, IPEndPoint upstream, nint context)
+    public TunnelLoop(IPEndPoint listen, IPEndPoint tlsListen, IPEndPoint upstream, nint context)
     {
         _context = context;
-        _listener = new Socket(listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        _listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        _listener.SetRawSocketOption(1 /* SOL_SOCKET */, 15 /* SO_REUSEPORT */, BitConverter.GetBytes(1));
-        _listener.Bind(listen);
-        _listener.Listen(4096);
-        _listener.Blocking = false;
+        _listener = Listen(listen);
+        _tlsListener = Listen(tlsListen);
         // struct sockaddr_in: family, port (network order), address, zero padding.
         _upstreamAddress = new byte[16];
         BitConverter.TryWriteBytes(_upstreamAddress.AsSpan(0, 2), (ushort)2 /* AF_INET */);
@@ -55,6 +55,7 @@ internal sealed unsafe class TunnelLoop
         upstream.Address.GetAddressBytes().CopyTo(_upstreamAddress, 4);
         Epoll = epoll_create1(0);
         Add((int)_listener.Handle, EpollIn, ListenerData);
+        Add((int)_tlsListener.Handle, EpollIn, TlsListenerData);
     }
 
     public int Epoll { get; }
@@ -69,9 +70,9 @@ internal sealed unsafe class TunnelLoop
             for (int i = 0; i < count; i++)
             {
                 ulong data = events[i].Data;
-                if (data == ListenerData)
+                if (data >= TlsListenerData)
                 {
-                    AcceptAll();
+                    AcceptAll(data == TlsListenerData ? _tlsListener : _listener, data == TlsListenerData);
                 }
                 else if (_slots[(int)(data >> 1)] is { } connection)
                 {
@@ -89,6 +90,7 @@ internal sealed unsafe class TunnelLoop
         }
 
         _listener.Dispose();
+        _tlsListener.Dispose();
     }
 
     public void Add(int fd, uint events, ulong data)
@@ -125,11 +127,22 @@ internal sealed unsafe class TunnelLoop
         _freedThisBatch.Add(slot);
     }
 
-    private void AcceptAll()
+    private static Socket Listen(IPEndPoint endPoint)
+    {
+        var listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        listener.SetRawSocketOption(1 /* SOL_SOCKET */, 15 /* SO_REUSEPORT */, BitConverter.GetBytes(1));
+        listener.Bind(endPoint);
+        listener.Listen(4096);
+        listener.Blocking = false;
+        return listener;
+    }
+
+    private void AcceptAll(Socket listener, bool tls)
     {
         while (true)
         {
-            int fd = accept4((int)_listener.Handle, 0, 0, SockNonBlock);
+            int fd = accept4((int)listener.Handle, 0, 0, SockNonBlock);
             if (fd < 0)
             {
                 return; // EAGAIN: nothing more to accept (or an error the next event will show again)
@@ -147,10 +160,10 @@ internal sealed unsafe class TunnelLoop
                 _slots.Add(null);
             }
 
-            var connection = new TunnelConnection(this, slot, fd, SSL_new(_context));
+            var connection = new TunnelConnection(this, slot, fd, tls ? SSL_new(_context) : 0);
             _slots[slot] = connection;
             Add(fd, EpollIn, (ulong)slot << 1);
-            connection.OnEvent(0, EpollIn); // the ClientHello is often there already
+            connection.Start();
         }
     }
 }
