@@ -65,7 +65,7 @@ public static class DotnetTunnel
             }
 
             await upstream.ConnectAsync(upstreamAddress);
-            // Whichever direction ends first ends the other: its socket is shut down, which ends the other's read.
+            // Whichever direction ends first ends the other: both ends are disposed, which ends the other's read.
             var toUpstream = CopyToUpstreamAsync(stream, upstream);
             var toClient = CopyToClientAsync(upstream, stream);
             await Task.WhenAny(toUpstream, toClient);
