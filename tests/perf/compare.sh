@@ -4,7 +4,7 @@
 # sockets and SslStream; epoll and OpenSSL called directly, nginx's way), ws:// and wss://, several runs; then a
 # table and a JSON file with medians, spreads and the ratios of ours to the best peer. See tests/perf/README.md.
 #
-#   bash tests/perf/compare.sh                       # 3 runs of everything, about 12 minutes
+#   bash tests/perf/compare.sh                       # 3 runs of everything, about 17 minutes
 #   RUNS=1 DURATION=3 TARGETS="direct gateway" bash tests/perf/compare.sh
 #   INTERLEAVE=1 RUNS=5 bash tests/perf/compare.sh    # all targets up at once, windows in turn
 #
