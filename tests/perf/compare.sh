@@ -177,7 +177,7 @@ prime() {
   [ "$PRIME" != 0 ] || return 0
   local urls=(--ws "ws://$HOST:${WS_PORT[$base]}/echo")
   [ -z "${WSS_PORT[$base]:-}" ] || urls+=(--wss "wss://$HOST:${WSS_PORT[$base]}/echo")
-  "$loadtool" run --target "$1" --run 0 "${urls[@]}" --scenarios "$(scenarios_for "$1" a,d)" --duration "$PRIME" --warmup 0 \
+  "$loadtool" run --target "$1" --run 0 "${urls[@]}" --scenarios a,d --duration "$PRIME" --warmup 0 \
     --out "$run/prime.jsonl" >/dev/null || echo "priming $1 failed" >&2
 }
 

@@ -92,6 +92,7 @@ public sealed class ConfigReloader(RouteTableHolder routes, InMemoryConfigProvid
             {
                 Log.ListenersUnsettled(logger, trigger, (long)ApplyTimeout.TotalMilliseconds, unsettled);
             }
+
             if (!Equals(next.Operations.Admin?.EndPoint, old.Operations.Admin?.EndPoint))
             {
                 await admin.RestartAsync(next.Operations.Admin);

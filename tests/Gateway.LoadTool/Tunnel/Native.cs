@@ -13,6 +13,7 @@ internal static unsafe partial class Native
     public const int SockNonBlock = 0x800;
     public const uint EpollIn = 0x001;
     public const uint EpollOut = 0x004;
+    public const uint EpollErrorOrHangUp = 0x008 | 0x010;
 
     /// struct epoll_event, packed on x86-64.
     [StructLayout(LayoutKind.Sequential, Pack = 4)]

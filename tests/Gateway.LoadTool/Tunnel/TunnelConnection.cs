@@ -73,7 +73,7 @@ internal sealed unsafe class TunnelConnection
                 ReadClient();
                 break;
             case Phase.Connecting:
-                if ((events & 0x18) != 0) // EPOLLERR | EPOLLHUP: the client left while the upstream connects
+                if ((events & EpollErrorOrHangUp) != 0) // the client left while the upstream connects
                 {
                     Close();
                 }
