@@ -50,7 +50,8 @@ public sealed class GatewayApp : IAsyncDisposable
         var listeners = new ListenerSet();
         listeners.Apply(ListenerSet.Prepare(config, startupLogger));
         // Our own socket transport (Transport/): plain sessions leave Kestrel after the 101.
-        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory, Transport.SocketTransportFactory>();
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory>(
+            new Transport.SocketTransportFactory(listeners.RunsOpenSslTls));
         builder.WebHost.ConfigureKestrel(listeners.ConfigureKestrel);
         builder.Services.AddSingleton(listeners);
         ServiceComposition.AddOperations(builder.Services, config.Operations);

@@ -127,6 +127,9 @@ public sealed class ListenerSet
 
     private PreparedListener? For(EndPoint? local) => _current.Find(local);
 
+    /// Whether the listener at `local` runs TLS by OpenSSL now (its connections wait for the handshake to be read).
+    public bool RunsOpenSslTls(EndPoint local) => For(local)?.Tls?.Contexts is not null;
+
     private static string NameOf(IPEndPoint endPoint) =>
         "listener_" + new string([.. endPoint.ToString().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_')]);
 

@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Security.Authentication;
 using Gateway.Configuration;
 using Gateway.Diagnostics;
+using Gateway.Tls.OpenSsl;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Tls;
@@ -16,18 +17,22 @@ public sealed class ListenerTls
     private readonly CertificateStore _store;
     private readonly Dictionary<object, SslServerAuthenticationOptions> _options;
 
-    private ListenerTls(CertificateStore store, Dictionary<object, SslServerAuthenticationOptions> options)
+    private ListenerTls(CertificateStore store, Dictionary<object, SslServerAuthenticationOptions> options, ServerContexts? contexts)
     {
         _store = store;
         _options = options;
+        Contexts = contexts;
     }
+
+    /// The listener's OpenSSL contexts when the OpenSSL engine serves it (TlsEngine), else null (SslStream).
+    internal ServerContexts? Contexts { get; }
 
     /// The handshake options for a client's SNI name (exact, then wildcard, then the first certificate).
     public SslServerAuthenticationOptions For(string? serverName) => _options[_store.Select(serverName)];
 
     /// Loads the certificates now (a development certificate written first if asked for): an unreadable one stops
-    /// the start, or rejects a reload, before anything changes.
-    public static ListenerTls Prepare(TlsConfig tls, ILogger logger)
+    /// the start, or rejects a reload, before anything changes. `openSsl`: the TLS engine (default: TlsEngine's).
+    public static ListenerTls Prepare(TlsConfig tls, ILogger logger, bool? openSsl = null)
     {
         foreach (var certificate in tls.Certificates)
         {
@@ -58,7 +63,24 @@ public sealed class ListenerTls
             ClientCertificates.Configure(options, tls.ClientCertificates);
             return options;
         }, ReferenceEqualityComparer.Instance);
-        return new ListenerTls(store, options);
+        return new ListenerTls(store, options, OpenSslContexts(tls, store, openSsl ?? TlsEngine.OpenSsl));
+    }
+
+    private static ServerContexts? OpenSslContexts(TlsConfig tls, CertificateStore store, bool openSsl)
+    {
+        if (!openSsl || tls.ClientCertificates is { Mode: not ClientCertificateRequirement.None })
+        {
+            return null;
+        }
+
+        try
+        {
+            return new ServerContexts(store, tls.MinVersion);
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            throw new CertificateLoadException(e.Message, e);
+        }
     }
 
     /// `self_signed_if_missing: true` (the default gateway.yaml sets it): the first run on a fresh machine makes a

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Security;
 using System.Security.Authentication;
 using Gateway.Diagnostics;
+using Gateway.Tls.OpenSsl;
 using Gateway.Transport;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -27,6 +28,15 @@ internal sealed class TlsConnectionMiddleware(Func<EndPoint?, ListenerTls?> list
             return;
         }
 
+        // The OpenSSL engine needs the socket unread; a connection accepted before a reload made the listener an
+        // OpenSSL one has its receive loop running already, and stays with SslStream.
+        if (tls.Contexts is { } contexts && !socket.Pipe.IsStarted)
+        {
+            await OnOpenSslConnectionAsync(socket, contexts, next);
+            return;
+        }
+
+        socket.Pipe.Start(); // SslStream reads the socket through the pipe's receive loop
         var ssl = new SslStream(new SocketPipeStream(socket.Pipe), leaveInnerStreamOpen: true);
         try
         {
@@ -43,7 +53,11 @@ internal sealed class TlsConnectionMiddleware(Func<EndPoint?, ListenerTls?> list
             return;
         }
 
-        var connection = new TlsConnection(ssl, socket);
+        await RunAsync(context, new TlsConnection(ssl, socket), next);
+    }
+
+    private async Task RunAsync(ConnectionContext context, TlsConnection connection, ConnectionDelegate next)
+    {
         var features = context.Features;
         features.Set<ITlsConnectionFeature>(connection);
         features.Set<ITlsHandshakeFeature>(connection);
@@ -64,5 +78,44 @@ internal sealed class TlsConnectionMiddleware(Func<EndPoint?, ListenerTls?> list
                 await connection.DisposeAsync();
             }
         }
+    }
+
+    /// TLS by OpenSSL on the socket itself: the handshake on the socket's loop, then the connection goes on as a
+    /// plain one whose reads and writes OpenSSL makes (SocketPipe.UseTls), taken over by a wss:// session as a ws://
+    /// one is (SocketConnection), so the relay reads it with no stream in between.
+    private async Task OnOpenSslConnectionAsync(SocketConnection socket, ServerContexts contexts, ConnectionDelegate next)
+    {
+        var remote = socket.RemoteEndPoint?.ToString() ?? "unknown";
+        TlsSession session;
+        try
+        {
+            session = TlsSession.Create(socket.Socket, socket.Pipe.Readiness, contexts);
+        }
+        catch (Exception e) when (e is AuthenticationException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            Log.TlsHandshakeFailed(logger, remote, e.Message);
+            return;
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(HandshakeTimeout);
+            await session.AcceptAsync(timeout.Token);
+        }
+        catch (Exception e) when (e is AuthenticationException or OperationCanceledException)
+        {
+            Log.TlsHandshakeFailed(logger, remote, e is OperationCanceledException
+                ? $"no handshake within {HandshakeTimeout.TotalSeconds:0} s" : e.Message);
+            session.Dispose();
+            return; // Kestrel closes the connection
+        }
+
+        var features = session.DescribeHandshake();
+        socket.Pipe.UseTls(session);
+        socket.Pipe.Start();
+        socket.Features.Set<ITlsConnectionFeature>(features);
+        socket.Features.Set<ITlsHandshakeFeature>(features);
+        socket.Features.Set<ITlsApplicationProtocolFeature>(features);
+        await next(socket);
     }
 }

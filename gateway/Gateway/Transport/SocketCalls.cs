@@ -87,12 +87,7 @@ internal static unsafe partial class SocketCalls
     /// True if it completed at once; false if it is in progress (wait until writable, then read SO_ERROR).
     public static bool StartConnect(Socket socket, IPEndPoint endPoint)
     {
-        int flags = fcntl(socket.SafeHandle, GetFlags, 0);
-        if (flags < 0 || fcntl(socket.SafeHandle, SetFlags, flags | NonBlocking) < 0)
-        {
-            throw new SocketException((int)ToSocketError(Marshal.GetLastPInvokeError()));
-        }
-
+        MakeNonBlocking(socket);
         // .NET's SocketAddress holds the native sockaddr for the address family.
         var address = endPoint.Serialize();
         fixed (byte* bytes = address.Buffer.Span)
@@ -115,6 +110,17 @@ internal static unsafe partial class SocketCalls
                     throw new SocketException((int)ToSocketError(errno));
                 }
             }
+        }
+    }
+
+    /// Makes the descriptor non-blocking for good, for calls that cannot pass MSG_DONTWAIT: connect, and OpenSSL's
+    /// own reads and writes (TlsSession). .NET's Socket is not told: it makes no calls of its own on it.
+    public static void MakeNonBlocking(Socket socket)
+    {
+        int flags = fcntl(socket.SafeHandle, GetFlags, 0);
+        if (flags < 0 || fcntl(socket.SafeHandle, SetFlags, flags | NonBlocking) < 0)
+        {
+            throw new SocketException((int)ToSocketError(Marshal.GetLastPInvokeError()));
         }
     }
 

@@ -24,12 +24,19 @@ internal sealed class SocketConnection : ConnectionContext, IConnectionIdFeature
     private IDictionary<object, object?>? _items;
     private string? _id;
 
-    public SocketConnection(Socket socket, MemoryPool<byte> pool)
+    /// `startReceiving`: false for a listener whose TLS OpenSSL runs on the socket (TlsSession): the receive loop
+    /// starts after the handshake, or when the TLS layer reads the pipe (SslStream).
+    public SocketConnection(Socket socket, MemoryPool<byte> pool, bool startReceiving = true)
     {
         MemoryPool = pool;
         LocalEndPoint = socket.LocalEndPoint;
         RemoteEndPoint = socket.RemoteEndPoint;
-        _pipe = new SocketPipe(socket).Start();
+        _pipe = new SocketPipe(socket);
+        if (startReceiving)
+        {
+            _pipe.Start();
+        }
+
         _kestrelView = new HandoverPipe(_pipe);
         Transport = _kestrelView;
         var features = new FeatureCollection();

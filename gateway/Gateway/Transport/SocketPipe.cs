@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using Gateway.Hosting;
+using Gateway.Tls.OpenSsl;
 using Microsoft.AspNetCore.Connections;
 
 namespace Gateway.Transport;
@@ -39,6 +40,8 @@ public sealed class SocketPipe : IOwnedConnection
     private int _disposed;
     private Action<object>? _receiveEnded;
     private object? _receiveEndedState;
+    private TlsSession? _tls;
+    private int _started;
 
     /// `readOnDemand`: no receive loop; the socket is read when Input is (SocketReader). For connections only the
     /// gateway reads; Kestrel's need the loop, which notices a client leaving while its request is handled.
@@ -72,11 +75,24 @@ public sealed class SocketPipe : IOwnedConnection
         _receiveEnded = callback;
     }
 
+    /// Whether the receive loop has started: until it has, nothing has read the socket.
+    internal bool IsStarted => Volatile.Read(ref _started) != 0;
+
+    internal SocketReadiness Readiness => _readiness;
+
+    /// TLS by OpenSSL on this socket (the TLS engine's handshake done), before anything reads or writes it: from
+    /// now on every read and write of the pipe is OpenSSL's, and disposing the pipe frees it.
+    internal void UseTls(TlsSession tls)
+    {
+        _tls = tls;
+        _output.Tls = tls;
+    }
+
     public SocketPipe Start()
     {
-        if (_input is null)
+        if (_input is null || Interlocked.Exchange(ref _started, 1) != 0)
         {
-            return this; // read on demand: nothing runs until Input is read
+            return this; // read on demand: nothing runs until Input is read; or started already
         }
 
         // The loop runs for the connection's life: it must not capture (and keep alive) the ExecutionContext of
@@ -107,6 +123,8 @@ public sealed class SocketPipe : IOwnedConnection
         catch (ObjectDisposedException)
         {
         }
+
+        _tls?.Dispose(); // after the socket: a call in progress holds the descriptor, and every later one fails
     }
 
     /// Sends what Output still holds (bounded wait), then closes the socket and waits for both loops.
@@ -144,7 +162,7 @@ public sealed class SocketPipe : IOwnedConnection
         _readiness.WakeReader();
         input.Writer.CancelPendingFlush(); // a loop held by a full pipe lets go too
         await _receiving;
-        var reader = new SocketReader(_socket, _readiness, LargeBlockMemoryPool.Instance);
+        var reader = new SocketReader(_socket, _readiness, LargeBlockMemoryPool.Instance, _tls);
         try
         {
             if (input.Reader.TryRead(out var rest))
@@ -181,7 +199,24 @@ public sealed class SocketPipe : IOwnedConnection
 
                 _readiness.ResetRead();
                 var memory = writer.GetMemory();
-                int received = SocketCalls.Receive(_socket, memory.Span, out var status);
+                int received;
+                SocketError status;
+                bool drained;
+                if (_tls is null)
+                {
+                    received = SocketCalls.Receive(_socket, memory.Span, out status);
+                    drained = received < memory.Length;
+                }
+                else
+                {
+                    received = _tls.Read(memory.Span, out status, out drained);
+                }
+
+                if (!drained)
+                {
+                    _readiness.MarkReadable(); // e.g. the buffer was full: there may be more
+                }
+
                 if (status == SocketError.WouldBlock)
                 {
                     continue; // woken with nothing to read after all
@@ -195,11 +230,6 @@ public sealed class SocketPipe : IOwnedConnection
                 if (received == 0)
                 {
                     break;
-                }
-
-                if (received == memory.Length)
-                {
-                    _readiness.MarkReadable(); // the buffer was full: there may be more
                 }
 
                 writer.Advance(received);

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using Gateway.Tls.OpenSsl;
 using Microsoft.AspNetCore.Connections;
 
 namespace Gateway.Transport;
@@ -13,7 +14,8 @@ namespace Gateway.Transport;
 /// parsed on the thread that received it.
 /// Used for the upstream leg from the start and for a client connection once a session has taken it over (while
 /// Kestrel handles its request, SocketPipe's receive loop reads it: that is how a client leaving is noticed).
-internal sealed class SocketReader(Socket socket, SocketReadiness readiness, MemoryPool<byte> pool) : PipeReader
+/// Over TLS (`tls`), a read is OpenSSL's, decrypting on the same thread into the same block.
+internal sealed class SocketReader(Socket socket, SocketReadiness readiness, MemoryPool<byte> pool, TlsSession? tls = null) : PipeReader
 {
     private Segment? _head;
     private int _headStart;
@@ -192,10 +194,20 @@ internal sealed class SocketReader(Socket socket, SocketReadiness readiness, Mem
         readiness.ResetRead();
         try
         {
-            received = SocketCalls.Receive(socket, target.Free, out status);
-            if (received == free)
+            bool drained;
+            if (tls is null)
             {
-                readiness.MarkReadable(); // the block is full: there may be more, and no new event will say so
+                received = SocketCalls.Receive(socket, target.Free, out status);
+                drained = received < free;
+            }
+            else
+            {
+                received = tls.Read(target.Free, out status, out drained);
+            }
+
+            if (!drained)
+            {
+                readiness.MarkReadable(); // e.g. the block is full: there may be more, and no new event will say so
             }
         }
         catch (ObjectDisposedException)

@@ -20,6 +20,9 @@ internal sealed class SocketReadiness : IDisposable, IValueTaskSource
     private Waiter _write;
     private int _closed;
 
+    /// A TLS read has to write first (TlsSession): the next writable event wakes the reader too.
+    private volatile bool _wakeReaderWhenWritable;
+
     private SocketReadiness(Socket socket, bool ready)
     {
         _socket = socket;
@@ -86,6 +89,10 @@ internal sealed class SocketReadiness : IDisposable, IValueTaskSource
     public bool TryArmRead(Action<object?> callback, object state) => _closed == 0 && _read.TryArm(callback, state);
 
     public void WakeReader() => _read.Signal();
+
+    /// For a read that could not go on until the socket takes writes (OpenSSL answering a KeyUpdate): armed before
+    /// that read's last try, so its event is not missed.
+    public void WakeReaderWhenWritable() => _wakeReaderWhenWritable = true;
     public void WakeWriter() => _write.Signal();
 
     /// From the loop thread.
@@ -109,6 +116,12 @@ internal sealed class SocketReadiness : IDisposable, IValueTaskSource
         else if ((events & Epoll.Out) != 0)
         {
             _write.Signal();
+        }
+
+        if ((events & (Epoll.Out | Epoll.HangUp | Epoll.Error)) != 0 && _wakeReaderWhenWritable)
+        {
+            _wakeReaderWhenWritable = false;
+            _read.Signal();
         }
     }
 

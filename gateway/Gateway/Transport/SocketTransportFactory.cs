@@ -8,7 +8,10 @@ namespace Gateway.Transport;
 /// Kestrel's transport for the gateway's listeners: sockets accepted here become SocketConnections, whose plain
 /// WebSocket sessions can leave Kestrel after the 101 (ISessionHandoverFeature). Kestrel's own socket transport
 /// keeps every connection, and all its per-connection state, until the socket closes.
-public sealed class SocketTransportFactory : IConnectionListenerFactory, IConnectionListenerFactorySelector
+///
+/// `opensslTls(local address)`: whether the listener runs TLS by OpenSSL (TlsSession), whose connections nothing may
+/// read before the handshake: their receive loop starts after it (TlsConnectionMiddleware).
+public sealed class SocketTransportFactory(Func<EndPoint, bool>? opensslTls = null) : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
     private readonly LargeBlockMemoryPool _pool = LargeBlockMemoryPool.Instance;
 
@@ -45,12 +48,12 @@ public sealed class SocketTransportFactory : IConnectionListenerFactory, IConnec
             throw;
         }
 
-        return ValueTask.FromResult<IConnectionListener>(new SocketListener(socket, _pool));
+        return ValueTask.FromResult<IConnectionListener>(new SocketListener(socket, _pool, opensslTls));
     }
 }
 
 /// One listening socket; Kestrel calls AcceptAsync in a loop until it unbinds.
-internal sealed class SocketListener(Socket socket, LargeBlockMemoryPool pool) : IConnectionListener
+internal sealed class SocketListener(Socket socket, LargeBlockMemoryPool pool, Func<EndPoint, bool>? opensslTls) : IConnectionListener
 {
     public EndPoint EndPoint { get; } = socket.LocalEndPoint!;
 
@@ -74,7 +77,7 @@ internal sealed class SocketListener(Socket socket, LargeBlockMemoryPool pool) :
             }
 
             accepted.NoDelay = true;
-            return new SocketConnection(accepted, pool);
+            return new SocketConnection(accepted, pool, startReceiving: opensslTls?.Invoke(EndPoint) != true);
         }
     }
 

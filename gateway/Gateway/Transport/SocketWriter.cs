@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using Gateway.Tls.OpenSsl;
 
 namespace Gateway.Transport;
 
@@ -9,6 +10,8 @@ namespace Gateway.Transport;
 /// flushed. No pipe and no send loop in between: a relayed frame is written and sent on the same thread, and an
 /// idle connection holds neither a block nor a waiting loop. A flush completes once the kernel has taken every
 /// byte, so a peer that stops reading holds the writer (the relay then stops reading the other leg).
+/// Over TLS (Tls), a send is OpenSSL's: each flushed block goes out as one record or more, and the FIN follows a
+/// close_notify.
 internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, MemoryPool<byte> pool) : PipeWriter
 {
     private const int Flushing = 1;
@@ -31,6 +34,9 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
     private TaskCompletionSource? _flushEnded;
     private volatile bool _gone;
     private volatile bool _cancelFlush;
+
+    /// Set before the first write (SocketPipe.UseTls).
+    public TlsSession? Tls { get; set; }
 
     public override bool CanGetUnflushedBytes => true;
 
@@ -130,7 +136,7 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
             SocketError status;
             try
             {
-                sent = SocketCalls.Send(socket, data, out status);
+                sent = Send(data, out status);
             }
             catch (ObjectDisposedException)
             {
@@ -343,7 +349,8 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
 
         try
         {
-            int sent = SocketCalls.SendGather(socket, ((ReadOnlySpan<ReadOnlyMemory<byte>>)buffers)[..count], out var status);
+            var gathered = ((ReadOnlySpan<ReadOnlyMemory<byte>>)buffers)[..count];
+            int sent = Tls is { } tls ? tls.WriteGather(gathered, out var status) : SocketCalls.SendGather(socket, gathered, out status);
             if (status is SocketError.Success or SocketError.WouldBlock)
             {
                 return sent;
@@ -392,7 +399,7 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
                 // The socket is non-blocking: a send the kernel takes at once costs one system call and no wait;
                 // only a full send buffer waits (and registers the token). The first refusal resets the socket's
                 // write readiness and tries again, so that the wait after a second one misses no event.
-                int sent = SocketCalls.Send(socket, data.Span, out var status);
+                int sent = Send(data.Span, out var status);
                 if (status == SocketError.WouldBlock)
                 {
                     if (reset)
@@ -432,8 +439,12 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
         cancellationToken.ThrowIfCancellationRequested();
     }
 
+    private int Send(ReadOnlySpan<byte> data, out SocketError status) =>
+        Tls is { } tls ? tls.Write(data, out status) : SocketCalls.Send(socket, data, out status);
+
     private void Shutdown()
     {
+        Tls?.Shutdown();
         try
         {
             // Everything written is out: a FIN tells the peer no more is coming.

@@ -15,17 +15,20 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Gateway.Tests.Tls;
 
 /// Our TLS layer under Kestrel: a wss:// session takes the connection over as a ws:// one does, so it must go on
-/// working after Kestrel is done with the connection, without keeping Kestrel's per-connection state alive.
+/// working after Kestrel is done with the connection, without keeping Kestrel's per-connection state alive. Each
+/// test runs with both engines: SslStream, and OpenSSL on the socket (`openSsl`).
 public sealed class TlsConnectionTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("tls-connection-").FullName;
 
-    [Fact]
-    public async Task A_connection_taken_over_keeps_its_TLS_after_Kestrel_is_done_and_nothing_leads_back_to_it()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_connection_taken_over_keeps_its_TLS_after_Kestrel_is_done_and_nothing_leads_back_to_it(bool openSsl)
     {
         var (local, peer) = await Loopback.ConnectAsync();
         var client = new SslStream(new NetworkStream(peer, ownsSocket: true));
-        var (owned, connection) = await HandleAsync(local, client, async context =>
+        var (owned, connection) = await HandleAsync(local, client, openSsl, async context =>
         {
             var kestrelView = context.Transport;
             var request = await kestrelView.Input.ReadAsync();
@@ -70,14 +73,16 @@ public sealed class TlsConnectionTests : IDisposable
         Assert.Equal(0, await client.ReadAsync(new byte[16]).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
-    [Fact]
-    public async Task A_client_that_does_not_speak_TLS_is_closed_without_reaching_Kestrel()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_client_that_does_not_speak_TLS_is_closed_without_reaching_Kestrel(bool openSsl)
     {
         var (local, peer) = await Loopback.ConnectAsync();
         using var _ = peer;
-        var connection = new SocketConnection(local, LargeBlockMemoryPool.Instance);
+        var connection = new SocketConnection(local, LargeBlockMemoryPool.Instance, startReceiving: !openSsl);
         bool reached = false;
-        var middleware = new TlsConnectionMiddleware(_ => ListenerTls(), NullLogger.Instance);
+        var middleware = new TlsConnectionMiddleware(_ => ListenerTls(openSsl), NullLogger.Instance);
         await peer.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray());
 
         await middleware.OnConnectionAsync(connection, _ =>
@@ -96,11 +101,12 @@ public sealed class TlsConnectionTests : IDisposable
     /// a weak reference to the connection Kestrel saw (what Kestrel would hang its state on).
     [MethodImpl(MethodImplOptions.NoInlining)]
     private async Task<(IOwnedConnection Owned, WeakReference Connection)> HandleAsync(Socket local, SslStream client,
-        Func<ConnectionContext, Task<IOwnedConnection>> kestrel)
+        bool openSsl, Func<ConnectionContext, Task<IOwnedConnection>> kestrel)
     {
-        var connection = new SocketConnection(local, LargeBlockMemoryPool.Instance);
+        // As the transport accepts it: a listener whose TLS OpenSSL runs does not read before the handshake.
+        var connection = new SocketConnection(local, LargeBlockMemoryPool.Instance, startReceiving: !openSsl);
         connection.Features.Set(new object()); // stands for the state Kestrel adds
-        var middleware = new TlsConnectionMiddleware(_ => ListenerTls(), NullLogger.Instance);
+        var middleware = new TlsConnectionMiddleware(_ => ListenerTls(openSsl), NullLogger.Instance);
         IOwnedConnection? owned = null;
         var handling = middleware.OnConnectionAsync(connection, async context => owned = await kestrel(context));
         await client.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
@@ -115,9 +121,9 @@ public sealed class TlsConnectionTests : IDisposable
         return (owned!, new WeakReference(connection));
     }
 
-    private ListenerTls ListenerTls() => Gateway.Tls.ListenerTls.Prepare(new TlsConfig(
+    private ListenerTls ListenerTls(bool openSsl) => Gateway.Tls.ListenerTls.Prepare(new TlsConfig(
         [new CertificateConfig(Path.Combine(_directory, "cert.pem"), Path.Combine(_directory, "key.pem"), null, [], SelfSignedIfMissing: true)],
-        SslProtocols.Tls12), NullLogger.Instance);
+        SslProtocols.Tls12), NullLogger.Instance, openSsl);
 
     private static async Task<string> ReadAsync(SslStream stream, int count)
     {

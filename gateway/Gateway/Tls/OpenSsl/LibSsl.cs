@@ -1,0 +1,172 @@
+using System.Runtime.InteropServices;
+
+namespace Gateway.Tls.OpenSsl;
+
+/// The calls of the system's OpenSSL 3 (Debian's libssl3, the library .NET's own TLS loads) that the gateway's TLS
+/// engine makes: server contexts, and TLS run by OpenSSL on the socket's descriptor, as nginx runs it. Macros of
+/// ssl.h (SSL_CTX_set_mode, set_min_proto_version, the servername callback, add1_chain_cert) are their ctrl calls.
+internal static unsafe partial class LibSsl
+{
+    private const string Ssl = "libssl.so.3";
+    private const string Crypto = "libcrypto.so.3";
+
+    public const int ErrorNone = 0;
+    public const int ErrorSsl = 1;
+    public const int ErrorWantRead = 2;
+    public const int ErrorWantWrite = 3;
+    public const int ErrorSyscall = 5;
+    public const int ErrorZeroReturn = 6;
+
+    public const int Tls12Version = 0x0303;
+    public const int Tls13Version = 0x0304;
+
+    public const int ExtensionOk = 0;
+    public const int ExtensionAlertFatal = 2;
+    public const int ExtensionNoAck = 3;
+
+    /// SSL_OP_NO_RENEGOTIATION: a TLS 1.2 client asking to renegotiate gets an alert (as SslStream's server does).
+    public const ulong NoRenegotiation = 1ul << 30;
+
+    /// SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS: a write
+    /// returns what went out as whole records, is retried from wherever the rest then is, and an idle connection
+    /// gives its read and write buffers back.
+    public const long WriterModes = 0x1 | 0x2 | 0x10;
+
+    private const int CtrlMode = 33;
+    private const int CtrlSetServerNameCallback = 53;
+    private const int CtrlSetServerNameArgument = 54;
+    private const int CtrlChainCertificate = 89;
+    private const int CtrlSetMinProtocolVersion = 123;
+    private const int ServerNameTypeHost = 0;
+
+    [LibraryImport(Ssl)]
+    public static partial nint TLS_server_method();
+
+    [LibraryImport(Ssl)]
+    public static partial nint SSL_CTX_new(nint method);
+
+    [LibraryImport(Ssl)]
+    public static partial void SSL_CTX_free(nint context);
+
+    [LibraryImport(Ssl)]
+    public static partial ulong SSL_CTX_set_options(nint context, ulong options);
+
+    [LibraryImport(Ssl)]
+    private static partial long SSL_CTX_ctrl(nint context, int command, long value, nint argument);
+
+    [LibraryImport(Ssl)]
+    private static partial long SSL_CTX_callback_ctrl(nint context, int command, nint callback);
+
+    [LibraryImport(Ssl)]
+    public static partial int SSL_CTX_use_certificate(nint context, nint certificate);
+
+    [LibraryImport(Ssl)]
+    public static partial int SSL_CTX_use_PrivateKey(nint context, nint key);
+
+    [LibraryImport(Ssl)]
+    public static partial int SSL_CTX_check_private_key(nint context);
+
+    [LibraryImport(Ssl)]
+    public static partial void SSL_CTX_set_alpn_select_cb(nint context, nint callback, nint argument);
+
+    [LibraryImport(Ssl)]
+    public static partial int SSL_select_next_proto(byte** output, byte* outputLength, byte* server, uint serverLength,
+        byte* client, uint clientLength);
+
+    [LibraryImport(Ssl)]
+    public static partial nint SSL_new(nint context);
+
+    [LibraryImport(Ssl)]
+    public static partial void SSL_free(nint ssl);
+
+    [LibraryImport(Ssl)]
+    public static partial int SSL_set_fd(nint ssl, int fd);
+
+    [LibraryImport(Ssl)]
+    public static partial nint SSL_set_SSL_CTX(nint ssl, nint context);
+
+    [LibraryImport(Ssl)]
+    public static partial int SSL_accept(nint ssl);
+
+    [LibraryImport(Ssl)]
+    public static partial int SSL_read(nint ssl, byte* buffer, int count);
+
+    [LibraryImport(Ssl)]
+    public static partial int SSL_write(nint ssl, byte* buffer, int count);
+
+    [LibraryImport(Ssl)]
+    public static partial int SSL_shutdown(nint ssl);
+
+    [LibraryImport(Ssl)]
+    public static partial int SSL_get_error(nint ssl, int result);
+
+    [LibraryImport(Ssl)]
+    public static partial int SSL_version(nint ssl);
+
+    [LibraryImport(Ssl)]
+    private static partial nint SSL_get_servername(nint ssl, int type);
+
+    [LibraryImport(Ssl)]
+    public static partial nint SSL_get_current_cipher(nint ssl);
+
+    [LibraryImport(Ssl)]
+    public static partial ushort SSL_CIPHER_get_protocol_id(nint cipher);
+
+    [LibraryImport(Ssl)]
+    public static partial void SSL_get0_alpn_selected(nint ssl, byte** data, uint* length);
+
+    [LibraryImport(Crypto)]
+    public static partial nint d2i_X509(nint reuse, byte** input, long length);
+
+    [LibraryImport(Crypto)]
+    public static partial void X509_free(nint certificate);
+
+    [LibraryImport(Crypto)]
+    public static partial nint d2i_AutoPrivateKey(nint reuse, byte** input, long length);
+
+    [LibraryImport(Crypto)]
+    public static partial void EVP_PKEY_free(nint key);
+
+    [LibraryImport(Crypto)]
+    public static partial void ERR_clear_error();
+
+    [LibraryImport(Crypto)]
+    public static partial ulong ERR_get_error();
+
+    [LibraryImport(Crypto)]
+    private static partial void ERR_error_string_n(ulong error, byte* buffer, nuint length);
+
+    public static void SetModes(nint context, long modes) => SSL_CTX_ctrl(context, CtrlMode, modes, 0);
+
+    public static bool SetMinimumVersion(nint context, int version) =>
+        SSL_CTX_ctrl(context, CtrlSetMinProtocolVersion, version, 0) == 1;
+
+    /// SSL_CTX_add1_chain_cert: the context takes its own reference.
+    public static bool AddChainCertificate(nint context, nint certificate) =>
+        SSL_CTX_ctrl(context, CtrlChainCertificate, 1, certificate) == 1;
+
+    public static void SetServerNameCallback(nint context, nint callback, nint argument)
+    {
+        SSL_CTX_callback_ctrl(context, CtrlSetServerNameCallback, callback);
+        SSL_CTX_ctrl(context, CtrlSetServerNameArgument, 0, argument);
+    }
+
+    /// The name the client asked for (SNI), if it sent one.
+    public static string? ServerName(nint ssl) => Marshal.PtrToStringUTF8(SSL_get_servername(ssl, ServerNameTypeHost));
+
+    /// The oldest error on this thread's OpenSSL error queue, as OpenSSL words it (then the queue is cleared), or
+    /// `fallback` when there is none.
+    public static string TakeError(string fallback)
+    {
+        ulong error = ERR_get_error();
+        ERR_clear_error();
+        if (error == 0)
+        {
+            return fallback;
+        }
+
+        byte* text = stackalloc byte[256];
+        ERR_error_string_n(error, text, 256);
+        return Marshal.PtrToStringUTF8((nint)text) ?? fallback;
+    }
+}

@@ -1,0 +1,175 @@
+using System.Runtime.InteropServices;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Gateway.Tls.OpenSsl;
+
+/// One listener's OpenSSL server contexts, one per certificate, built with its ListenerTls (at start and at each
+/// reload): the certificate, its chain and key, the listener's lowest TLS version, ALPN (http/1.1, the only protocol
+/// a listener speaks) and SNI. A handshake starts on the first certificate's context; the servername callback moves
+/// it to the context the certificate store picks for the client's name (CertificateStore.Select), as SslStream's
+/// selector did.
+internal sealed unsafe class ServerContexts
+{
+    /// "http/1.1" in ALPN's wire form (length-prefixed), where OpenSSL may point its selection.
+    private static readonly byte* s_alpn = AlpnList("http/1.1"u8);
+
+    private readonly CertificateStore _store;
+    private readonly Dictionary<X509Certificate2, SslContextHandle> _contexts = new(ReferenceEqualityComparer.Instance);
+
+    /// Weak: the callbacks find this object through it while a connection made from it holds it (TlsSession).
+    private GCHandle _self;
+
+    public ServerContexts(CertificateStore store, SslProtocols minVersion)
+    {
+        _store = store;
+        _self = GCHandle.Alloc(this, GCHandleType.Weak);
+        foreach (var loaded in store.Certificates)
+        {
+            _contexts.Add(loaded.Certificate, Build(loaded, minVersion, GCHandle.ToIntPtr(_self)));
+        }
+
+        Default = _contexts[store.Select(null)];
+    }
+
+    ~ServerContexts() => _self.Free();
+
+    /// The context a handshake starts with.
+    public SslContextHandle Default { get; }
+
+    private static SslContextHandle Build(LoadedCertificate loaded, SslProtocols minVersion, nint self)
+    {
+        var context = new SslContextHandle(LibSsl.SSL_CTX_new(LibSsl.TLS_server_method()));
+        if (context.IsInvalid)
+        {
+            throw new CryptographicException(LibSsl.TakeError("SSL_CTX_new failed"));
+        }
+
+        nint handle = context.DangerousGetHandle();
+        LibSsl.SSL_CTX_set_options(handle, LibSsl.NoRenegotiation);
+        LibSsl.SetModes(handle, LibSsl.WriterModes);
+        if (!LibSsl.SetMinimumVersion(handle, minVersion == SslProtocols.Tls13 ? LibSsl.Tls13Version : LibSsl.Tls12Version))
+        {
+            throw new CryptographicException(LibSsl.TakeError("cannot set the lowest TLS version"));
+        }
+
+        UseCertificate(handle, loaded.Certificate, chain: false);
+        foreach (var intermediate in loaded.Intermediates)
+        {
+            UseCertificate(handle, intermediate, chain: true);
+        }
+
+        UsePrivateKey(handle, loaded.Certificate);
+        LibSsl.SSL_CTX_set_alpn_select_cb(handle, (nint)(delegate* unmanaged<nint, byte**, byte*, byte*, uint, nint, int>)&OnAlpn, 0);
+        LibSsl.SetServerNameCallback(handle, (nint)(delegate* unmanaged<nint, int*, nint, int>)&OnServerName, self);
+        return context;
+    }
+
+    private static void UseCertificate(nint context, X509Certificate2 certificate, bool chain)
+    {
+        byte[] der = certificate.RawData;
+        nint x509;
+        fixed (byte* start = der)
+        {
+            byte* cursor = start;
+            x509 = LibSsl.d2i_X509(0, &cursor, der.Length);
+        }
+
+        if (x509 == 0)
+        {
+            throw new CryptographicException(LibSsl.TakeError("OpenSSL cannot read the certificate " + certificate.Subject));
+        }
+
+        // Both calls take a reference of their own.
+        bool used = chain ? LibSsl.AddChainCertificate(context, x509) : LibSsl.SSL_CTX_use_certificate(context, x509) == 1;
+        LibSsl.X509_free(x509);
+        if (!used)
+        {
+            throw new CryptographicException(LibSsl.TakeError("OpenSSL refused the certificate " + certificate.Subject));
+        }
+    }
+
+    private static void UsePrivateKey(nint context, X509Certificate2 certificate)
+    {
+        using AsymmetricAlgorithm key = (AsymmetricAlgorithm?)certificate.GetRSAPrivateKey() ?? certificate.GetECDsaPrivateKey() ??
+            throw new CryptographicException("the certificate " + certificate.Subject + " has no RSA or ECDSA private key");
+        byte[] pkcs8 = key.ExportPkcs8PrivateKey();
+        try
+        {
+            nint evp;
+            fixed (byte* start = pkcs8)
+            {
+                byte* cursor = start;
+                evp = LibSsl.d2i_AutoPrivateKey(0, &cursor, pkcs8.Length);
+            }
+
+            if (evp == 0)
+            {
+                throw new CryptographicException(LibSsl.TakeError("OpenSSL cannot read the private key"));
+            }
+
+            bool used = LibSsl.SSL_CTX_use_PrivateKey(context, evp) == 1 && LibSsl.SSL_CTX_check_private_key(context) == 1;
+            LibSsl.EVP_PKEY_free(evp);
+            if (!used)
+            {
+                throw new CryptographicException(LibSsl.TakeError("OpenSSL refused the private key of " + certificate.Subject));
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(pkcs8);
+        }
+    }
+
+    /// SNI: the handshake moves to the context of the certificate for the client's name (no name: the default).
+    [UnmanagedCallersOnly]
+    private static int OnServerName(nint ssl, int* alert, nint self)
+    {
+        try
+        {
+            if (GCHandle.FromIntPtr(self).Target is ServerContexts contexts &&
+                contexts._contexts.TryGetValue(contexts._store.Select(LibSsl.ServerName(ssl)), out var context) &&
+                context != contexts.Default)
+            {
+                LibSsl.SSL_set_SSL_CTX(ssl, context.DangerousGetHandle());
+            }
+
+            return LibSsl.ExtensionOk;
+        }
+        catch
+        {
+            return LibSsl.ExtensionAlertFatal; // nothing may unwind into OpenSSL
+        }
+    }
+
+    /// ALPN: http/1.1 if the client offers it; a client that offers only other protocols is refused
+    /// (no_application_protocol, RFC 7301 3.2); one that offers none gets no ALPN answer.
+    [UnmanagedCallersOnly]
+    private static int OnAlpn(nint ssl, byte** selected, byte* selectedLength, byte* offered, uint offeredLength, nint argument) =>
+        LibSsl.SSL_select_next_proto(selected, selectedLength, s_alpn, (uint)(1 + s_alpn[0]), offered, offeredLength) == 1
+            ? LibSsl.ExtensionOk
+            : LibSsl.ExtensionAlertFatal;
+
+    private static byte* AlpnList(ReadOnlySpan<byte> protocol)
+    {
+        var list = (byte*)NativeMemory.Alloc((nuint)(1 + protocol.Length));
+        list[0] = (byte)protocol.Length;
+        protocol.CopyTo(new Span<byte>(list + 1, protocol.Length));
+        return list;
+    }
+}
+
+/// An SSL_CTX: OpenSSL counts references, so connections made from it keep it while they live.
+internal sealed class SslContextHandle : SafeHandle
+{
+    public SslContextHandle(nint handle) : base(0, ownsHandle: true) => SetHandle(handle);
+
+    public override bool IsInvalid => handle == 0;
+
+    protected override bool ReleaseHandle()
+    {
+        LibSsl.SSL_CTX_free(handle);
+        return true;
+    }
+}
