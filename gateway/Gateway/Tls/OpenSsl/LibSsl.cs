@@ -32,6 +32,7 @@ internal static unsafe partial class LibSsl
     /// gives its read and write buffers back.
     public const long WriterModes = 0x1 | 0x2 | 0x10;
 
+    private const int CtrlSetReadAhead = 41;
     private const int CtrlMode = 33;
     private const int CtrlSetServerNameCallback = 53;
     private const int CtrlSetServerNameArgument = 54;
@@ -137,6 +138,10 @@ internal static unsafe partial class LibSsl
     private static partial void ERR_error_string_n(ulong error, byte* buffer, nuint length);
 
     public static void SetModes(nint context, long modes) => SSL_CTX_ctrl(context, CtrlMode, modes, 0);
+
+    /// Read-ahead: one read of the socket takes as many records as have arrived (TlsSession reads until OpenSSL
+    /// wants more, so nothing is left unseen in its buffer), not two reads per record (header, then body).
+    public static void SetReadAhead(nint context) => SSL_CTX_ctrl(context, CtrlSetReadAhead, 1, 0);
 
     public static bool SetMinimumVersion(nint context, int version) =>
         SSL_CTX_ctrl(context, CtrlSetMinProtocolVersion, version, 0) == 1;

@@ -49,6 +49,7 @@ internal sealed unsafe class ServerContexts
         nint handle = context.DangerousGetHandle();
         LibSsl.SSL_CTX_set_options(handle, LibSsl.NoRenegotiation);
         LibSsl.SetModes(handle, LibSsl.WriterModes);
+        LibSsl.SetReadAhead(handle);
         if (!LibSsl.SetMinimumVersion(handle, minVersion == SslProtocols.Tls13 ? LibSsl.Tls13Version : LibSsl.Tls12Version))
         {
             throw new CryptographicException(LibSsl.TakeError("cannot set the lowest TLS version"));
