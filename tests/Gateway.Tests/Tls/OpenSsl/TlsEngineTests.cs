@@ -1,0 +1,179 @@
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using Gateway.Configuration;
+using Gateway.Hosting;
+using Gateway.Tests.Transport;
+using Gateway.Tls;
+using Gateway.Transport;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Gateway.Tests.Tls.OpenSsl;
+
+/// The OpenSSL engine as a client meets it (SslStream as that client): what the handshake agrees to and refuses,
+/// what Kestrel is told about it, and bytes both ways through the connection a session takes over, with the
+/// socket full (OpenSSL's partial writes and retries) and with many records per read (read-ahead).
+public sealed class TlsEngineTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("tls-engine-").FullName;
+
+    [Fact]
+    public async Task Kestrel_is_told_the_protocol_the_cipher_suite_the_name_and_http11_by_ALPN()
+    {
+        await using var accepted = await AcceptAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = "localhost",
+            ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
+        });
+
+        var handshake = accepted.Features.Get<ITlsHandshakeFeature>()!;
+        Assert.Equal(SslProtocols.Tls13, handshake.Protocol);
+        Assert.Equal(accepted.Client.NegotiatedCipherSuite, handshake.NegotiatedCipherSuite);
+        Assert.Equal("localhost", handshake.HostName);
+        Assert.Equal(SslApplicationProtocol.Http11, accepted.Client.NegotiatedApplicationProtocol);
+        Assert.True(accepted.Features.Get<ITlsApplicationProtocolFeature>()!.ApplicationProtocol.Span.SequenceEqual("http/1.1"u8));
+        Assert.Null(accepted.Features.Get<ITlsConnectionFeature>()!.ClientCertificate);
+    }
+
+    [Fact]
+    public async Task A_client_that_offers_only_other_application_protocols_is_refused()
+    {
+        await Assert.ThrowsAnyAsync<Exception>(async () => await AcceptAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = "localhost",
+            ApplicationProtocols = [SslApplicationProtocol.Http2],
+        }));
+    }
+
+    [Fact]
+    public async Task A_listener_at_tls13_refuses_a_tls12_client()
+    {
+        await Assert.ThrowsAnyAsync<Exception>(async () => await AcceptAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = "localhost",
+            EnabledSslProtocols = SslProtocols.Tls12,
+        }, SslProtocols.Tls13));
+    }
+
+    [Fact]
+    public async Task A_tls12_client_is_served_by_a_listener_at_tls12()
+    {
+        await using var accepted = await AcceptAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = "localhost",
+            EnabledSslProtocols = SslProtocols.Tls12,
+        });
+
+        Assert.Equal(SslProtocols.Tls12, accepted.Features.Get<ITlsHandshakeFeature>()!.Protocol);
+        await accepted.Client.WriteAsync("ping"u8.ToArray());
+        Assert.Equal("ping"u8.ToArray(), await ReadAsync(accepted.Owned.Input, 4));
+    }
+
+    [Fact]
+    public async Task Megabytes_go_both_ways_in_order_while_the_peer_reads_slowly()
+    {
+        await using var accepted = await AcceptAsync(new SslClientAuthenticationOptions { TargetHost = "localhost" });
+        var payload = new byte[8 << 20];
+        new Random(6455).NextBytes(payload);
+
+        // Out: written in 100 KiB pieces and flushed, while the client takes its time (the socket fills, OpenSSL
+        // wants to write, and each retry must go on from the same bytes).
+        var sending = Task.Run(async () =>
+        {
+            for (int at = 0; at < payload.Length; at += 100_000)
+            {
+                await accepted.Owned.Output.WriteAsync(payload.AsMemory(at, Math.Min(100_000, payload.Length - at)));
+            }
+        });
+        var received = new byte[payload.Length];
+        int got = 0;
+        while (got < received.Length)
+        {
+            got += await accepted.Client.ReadAsync(received.AsMemory(got, Math.Min(4096, received.Length - got)));
+            if (got % (1 << 20) < 4096)
+            {
+                await Task.Delay(20);
+            }
+        }
+
+        await sending.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(payload.AsSpan().SequenceEqual(received), "the bytes out differ");
+
+        // In: many records per socket read.
+        var writing = accepted.Client.WriteAsync(payload).AsTask();
+        var readBack = await ReadAsync(accepted.Owned.Input, payload.Length);
+        Assert.True(payload.AsSpan().SequenceEqual(readBack), "the bytes in differ");
+        await writing;
+    }
+
+    [Fact]
+    public async Task Disposing_the_connection_ends_the_clients_stream_cleanly()
+    {
+        var accepted = await AcceptAsync(new SslClientAuthenticationOptions { TargetHost = "localhost" });
+        await accepted.Owned.Output.WriteAsync("last words"u8.ToArray());
+        await accepted.Owned.DisposeAsync();
+
+        var buffer = new byte[64];
+        int read = await accepted.Client.ReadAtLeastAsync(buffer, 10).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("last words"u8.ToArray(), buffer[..read]);
+        // close_notify, then the FIN: the end of the stream, not an error.
+        Assert.Equal(0, await accepted.Client.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        await accepted.DisposeAsync();
+    }
+
+    /// An accepted connection through the TLS middleware with the OpenSSL engine, taken over as a wss:// session
+    /// takes it, with the features Kestrel saw and the client's end.
+    private async Task<Accepted> AcceptAsync(SslClientAuthenticationOptions client, SslProtocols minVersion = SslProtocols.Tls12)
+    {
+        client.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        var tls = ListenerTls.Prepare(new TlsConfig(
+            [new CertificateConfig(Path.Combine(_directory, "cert.pem"), Path.Combine(_directory, "key.pem"), null, [], SelfSignedIfMissing: true)],
+            minVersion), NullLogger.Instance, openSsl: true);
+        Assert.NotNull(tls.Contexts);
+        var (local, peer) = await Loopback.ConnectAsync();
+        var connection = new SocketConnection(local, LargeBlockMemoryPool.Instance, startReceiving: false);
+        var middleware = new TlsConnectionMiddleware(_ => tls, NullLogger.Instance);
+        var taken = new TaskCompletionSource<IOwnedConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handling = middleware.OnConnectionAsync(connection, async context =>
+            taken.SetResult(await context.Features.Get<ISessionHandoverFeature>()!.TakeOverAsync()));
+        var stream = new SslStream(new NetworkStream(peer, ownsSocket: true));
+        try
+        {
+            await stream.AuthenticateAsClientAsync(client).WaitAsync(TimeSpan.FromSeconds(10));
+            await handling.WaitAsync(TimeSpan.FromSeconds(10));
+            var owned = await taken.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            var features = connection.Features;
+            await connection.DisposeAsync(); // what Kestrel does when the middleware returns
+            return new Accepted(stream, owned, features);
+        }
+        catch
+        {
+            await stream.DisposeAsync();
+            await handling.WaitAsync(TimeSpan.FromSeconds(20)); // the handshake failed on the gateway's side too
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task<byte[]> ReadAsync(System.IO.Pipelines.PipeReader input, int count)
+    {
+        var result = await input.ReadAtLeastAsync(count).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        var bytes = System.Buffers.BuffersExtensions.ToArray(result.Buffer.Slice(0, count));
+        input.AdvanceTo(result.Buffer.GetPosition(count));
+        return bytes;
+    }
+
+    private sealed record Accepted(SslStream Client, IOwnedConnection Owned, Microsoft.AspNetCore.Http.Features.IFeatureCollection Features) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Owned.DisposeAsync();
+            await Client.DisposeAsync();
+        }
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+}
