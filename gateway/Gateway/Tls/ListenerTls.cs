@@ -68,14 +68,14 @@ public sealed class ListenerTls
 
     private static ServerContexts? OpenSslContexts(TlsConfig tls, CertificateStore store, bool openSsl)
     {
-        if (!openSsl || tls.ClientCertificates is { Mode: not ClientCertificateRequirement.None })
+        if (!openSsl)
         {
             return null;
         }
 
         try
         {
-            return new ServerContexts(store, tls.MinVersion);
+            return new ServerContexts(store, tls.MinVersion, tls.ClientCertificates);
         }
         catch (System.Security.Cryptography.CryptographicException e)
         {

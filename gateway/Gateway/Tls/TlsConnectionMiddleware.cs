@@ -15,10 +15,12 @@ namespace Gateway.Tls;
 /// TLS on a listener, in place of Kestrel's UseHttps: the handshake runs over the connection's SocketPipe, and the
 /// TLS connection it yields can be taken over by a wss:// session (TlsConnection), which Kestrel's own TLS layer
 /// does not allow: it keeps its SslStream and disposes it when Kestrel is done with the connection.
-internal sealed class TlsConnectionMiddleware(Func<EndPoint?, ListenerTls?> listenerTls, ILogger logger)
+internal sealed class TlsConnectionMiddleware(Func<EndPoint?, ListenerTls?> listenerTls, ILogger logger, TimeSpan? handshakeTimeout = null)
 {
     /// Kestrel's default: a client that stalls in the handshake does not hold a connection for longer.
-    internal static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
+    internal static readonly TimeSpan DefaultHandshakeTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly TimeSpan _handshakeTimeout = handshakeTimeout ?? DefaultHandshakeTimeout;
 
     public async Task OnConnectionAsync(ConnectionContext context, ConnectionDelegate next)
     {
@@ -40,7 +42,7 @@ internal sealed class TlsConnectionMiddleware(Func<EndPoint?, ListenerTls?> list
         var ssl = new SslStream(new SocketPipeStream(socket.Pipe), leaveInnerStreamOpen: true);
         try
         {
-            using var timeout = new CancellationTokenSource(HandshakeTimeout);
+            using var timeout = new CancellationTokenSource(_handshakeTimeout);
             // The listener's prebuilt options for the client's SNI name (certificate, chain, versions, client rules).
             await ssl.AuthenticateAsServerAsync(static (_, hello, state, _) =>
                 ValueTask.FromResult(((ListenerTls)state!).For(hello.ServerName)), tls, timeout.Token);
@@ -99,13 +101,13 @@ internal sealed class TlsConnectionMiddleware(Func<EndPoint?, ListenerTls?> list
 
         try
         {
-            using var timeout = new CancellationTokenSource(HandshakeTimeout);
+            using var timeout = new CancellationTokenSource(_handshakeTimeout);
             await session.AcceptAsync(timeout.Token);
         }
         catch (Exception e) when (e is AuthenticationException or OperationCanceledException)
         {
             Log.TlsHandshakeFailed(logger, remote, e is OperationCanceledException
-                ? $"no handshake within {HandshakeTimeout.TotalSeconds:0} s" : e.Message);
+                ? $"no handshake within {_handshakeTimeout.TotalSeconds:0.###} s" : e.Message);
             session.Dispose();
             return; // Kestrel closes the connection
         }

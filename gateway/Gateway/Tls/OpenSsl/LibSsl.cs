@@ -74,6 +74,31 @@ internal static unsafe partial class LibSsl
     public static partial int SSL_select_next_proto(byte** output, byte* outputLength, byte* server, uint serverLength,
         byte* client, uint clientLength);
 
+    /// SSL_VERIFY_PEER, SSL_VERIFY_FAIL_IF_NO_PEER_CERT.
+    public const int VerifyPeer = 0x1;
+    public const int VerifyFailIfNoPeerCertificate = 0x2;
+
+    /// X509_V_ERR_CERT_REJECTED: the client's certificate failed our check (alert bad_certificate).
+    public const int CertificateRejected = 28;
+
+    [LibraryImport(Ssl)]
+    public static partial void SSL_CTX_set_verify(nint context, int mode, nint callback);
+
+    [LibraryImport(Ssl)]
+    public static partial void SSL_CTX_set_cert_verify_callback(nint context, nint callback, nint argument);
+
+    [LibraryImport(Ssl)]
+    public static partial nint SSL_get0_peer_certificate(nint ssl);
+
+    [LibraryImport(Crypto)]
+    public static partial nint X509_STORE_CTX_get0_cert(nint store);
+
+    [LibraryImport(Crypto)]
+    public static partial void X509_STORE_CTX_set_error(nint store, int error);
+
+    [LibraryImport(Crypto)]
+    private static partial int i2d_X509(nint certificate, byte** output);
+
     [LibraryImport(Ssl)]
     public static partial nint SSL_new(nint context);
 
@@ -136,6 +161,25 @@ internal static unsafe partial class LibSsl
 
     [LibraryImport(Crypto)]
     private static partial void ERR_error_string_n(ulong error, byte* buffer, nuint length);
+
+    /// An OpenSSL certificate (X509*) as .NET's, by its DER bytes; null for none.
+    public static System.Security.Cryptography.X509Certificates.X509Certificate2? ToCertificate(nint x509)
+    {
+        int length = x509 == 0 ? 0 : i2d_X509(x509, null);
+        if (length <= 0)
+        {
+            return null;
+        }
+
+        var der = new byte[length];
+        fixed (byte* start = der)
+        {
+            byte* cursor = start;
+            i2d_X509(x509, &cursor);
+        }
+
+        return System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(der);
+    }
 
     public static void SetModes(nint context, long modes) => SSL_CTX_ctrl(context, CtrlMode, modes, 0);
 

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Gateway.Configuration;
 
 namespace Gateway.Tls.OpenSsl;
 
@@ -16,18 +17,27 @@ internal sealed unsafe class ServerContexts
     private static readonly byte* s_alpn = AlpnList("http/1.1"u8);
 
     private readonly CertificateStore _store;
+    private readonly ClientCertificatesConfig? _clientCertificates;
     private readonly Dictionary<X509Certificate2, SslContextHandle> _contexts = new(ReferenceEqualityComparer.Instance);
 
     /// Weak: the callbacks find this object through it while a connection made from it holds it (TlsSession).
     private GCHandle _self;
 
-    public ServerContexts(CertificateStore store, SslProtocols minVersion)
+    /// `clientCertificates`: the listener's mTLS rules (ClientCertificates), null or mode none for none.
+    public ServerContexts(CertificateStore store, SslProtocols minVersion, ClientCertificatesConfig? clientCertificates = null)
     {
         _store = store;
+        _clientCertificates = clientCertificates is { Mode: not ClientCertificateRequirement.None } ? clientCertificates : null;
         _self = GCHandle.Alloc(this, GCHandleType.Weak);
         foreach (var loaded in store.Certificates)
         {
-            _contexts.Add(loaded.Certificate, Build(loaded, minVersion, GCHandle.ToIntPtr(_self)));
+            var context = Build(loaded, minVersion, GCHandle.ToIntPtr(_self));
+            if (_clientCertificates is { } rules)
+            {
+                AskForClientCertificates(context.DangerousGetHandle(), rules, GCHandle.ToIntPtr(_self));
+            }
+
+            _contexts.Add(loaded.Certificate, context);
         }
 
         Default = _contexts[store.Select(null)];
@@ -121,6 +131,43 @@ internal sealed unsafe class ServerContexts
         {
             CryptographicOperations.ZeroMemory(pkcs8);
         }
+    }
+
+    /// mTLS as SslStream ran it (ClientCertificates.Configure): "require" fails a handshake without a certificate,
+    /// "allow" asks for one; a certificate that is presented is checked by ClientCertificates.ChainsTo, in place of
+    /// OpenSSL's own verification, so both engines admit exactly the same certificates.
+    private static void AskForClientCertificates(nint context, ClientCertificatesConfig rules, nint self)
+    {
+        int mode = LibSsl.VerifyPeer | (rules.Mode == ClientCertificateRequirement.Require ? LibSsl.VerifyFailIfNoPeerCertificate : 0);
+        LibSsl.SSL_CTX_set_verify(context, mode, 0);
+        LibSsl.SSL_CTX_set_cert_verify_callback(context, (nint)(delegate* unmanaged<nint, nint, int>)&OnClientCertificate, self);
+    }
+
+    /// The client's certificate against the listener's CA (and only it); 1 admits it, 0 fails the handshake.
+    [UnmanagedCallersOnly]
+    private static int OnClientCertificate(nint store, nint self)
+    {
+        try
+        {
+            if (GCHandle.FromIntPtr(self).Target is ServerContexts { _clientCertificates: { } rules } &&
+                LibSsl.ToCertificate(LibSsl.X509_STORE_CTX_get0_cert(store)) is { } presented)
+            {
+                using (presented)
+                {
+                    if (ClientCertificates.ChainsTo(presented, rules.Ca))
+                    {
+                        return 1;
+                    }
+                }
+            }
+        }
+        catch
+        {
+            // nothing may unwind into OpenSSL: a certificate that cannot be read is refused
+        }
+
+        LibSsl.X509_STORE_CTX_set_error(store, LibSsl.CertificateRejected);
+        return 0;
     }
 
     /// SNI: the handshake moves to the context of the certificate for the client's name (no name: the default).

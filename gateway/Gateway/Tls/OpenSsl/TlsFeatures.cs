@@ -12,8 +12,10 @@ namespace Gateway.Tls.OpenSsl;
 /// handshake. Only on Kestrel's features: a session that takes the connection over keeps none of it.
 internal sealed class TlsFeatures : ITlsConnectionFeature, ITlsHandshakeFeature, ITlsApplicationProtocolFeature
 {
-    private TlsFeatures(SslProtocols protocol, TlsCipherSuite? cipherSuite, string hostName, ReadOnlyMemory<byte> applicationProtocol)
+    private TlsFeatures(SslProtocols protocol, TlsCipherSuite? cipherSuite, string hostName, ReadOnlyMemory<byte> applicationProtocol,
+        X509Certificate2? clientCertificate)
     {
+        ClientCertificate = clientCertificate;
         Protocol = protocol;
         NegotiatedCipherSuite = cipherSuite;
         HostName = hostName;
@@ -34,10 +36,11 @@ internal sealed class TlsFeatures : ITlsConnectionFeature, ITlsHandshakeFeature,
         uint alpnLength;
         LibSsl.SSL_get0_alpn_selected(ssl, &alpn, &alpnLength);
         var applicationProtocol = alpnLength == 0 ? ReadOnlyMemory<byte>.Empty : new ReadOnlySpan<byte>(alpn, (int)alpnLength).ToArray();
-        return new TlsFeatures(protocol, suite, LibSsl.ServerName(ssl) ?? "", applicationProtocol);
+        return new TlsFeatures(protocol, suite, LibSsl.ServerName(ssl) ?? "", applicationProtocol,
+            LibSsl.ToCertificate(LibSsl.SSL_get0_peer_certificate(ssl)));
     }
 
-    /// Listeners served by this engine ask for no client certificate (mTLS listeners keep SslStream for now).
+    /// The certificate the client presented (mTLS), already checked against the listener's CA in the handshake.
     public X509Certificate2? ClientCertificate { get; set; }
 
     public Task<X509Certificate2?> GetClientCertificateAsync(CancellationToken cancellationToken) => Task.FromResult(ClientCertificate);

@@ -124,14 +124,81 @@ public sealed class TlsEngineTests : IDisposable
         await accepted.DisposeAsync();
     }
 
+    [Fact]
+    public async Task A_corrupt_record_ends_the_connection_and_the_next_one_is_served()
+    {
+        await using var accepted = await AcceptAsync(new SslClientAuthenticationOptions { TargetHost = "localhost" });
+        // An application-data record whose ciphertext is noise: OpenSSL's integrity check fails it.
+        var record = new byte[5 + 64];
+        new Random(1).NextBytes(record);
+        (record[0], record[1], record[2], record[3], record[4]) = (23, 3, 3, 0, 64);
+        await accepted.Peer.SendAsync(record);
+
+        var ended = await ReadUntilEndAsync(accepted.Owned.Input);
+        Assert.True(ended, "the reader did not end");
+
+        await using var next = await AcceptAsync(new SslClientAuthenticationOptions { TargetHost = "localhost" });
+        await next.Client.WriteAsync("still here"u8.ToArray());
+        Assert.Equal("still here"u8.ToArray(), await ReadAsync(next.Owned.Input, 10));
+    }
+
+    [Fact]
+    public async Task A_client_that_stalls_in_the_handshake_is_dropped_at_the_timeout()
+    {
+        var tls = Listener(SslProtocols.Tls12);
+        var (local, peer) = await Loopback.ConnectAsync();
+        using var _ = peer;
+        var connection = new SocketConnection(local, LargeBlockMemoryPool.Instance, startReceiving: false);
+        var middleware = new TlsConnectionMiddleware(_ => tls, NullLogger.Instance, TimeSpan.FromMilliseconds(300));
+        bool reached = false;
+        await peer.SendAsync(new byte[] { 22, 3, 1, 0, 200 }); // the start of a ClientHello, and then nothing
+
+        await middleware.OnConnectionAsync(connection, _ =>
+        {
+            reached = true;
+            return Task.CompletedTask;
+        }).WaitAsync(TimeSpan.FromSeconds(10));
+        await connection.DisposeAsync();
+
+        Assert.False(reached);
+        Assert.Empty(await Loopback.ReadToEndAsync(peer).WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    /// Reads until the stream ends or fails; false if it did neither within 10 s.
+    private static async Task<bool> ReadUntilEndAsync(System.IO.Pipelines.PipeReader input)
+    {
+        try
+        {
+            while (true)
+            {
+                var result = await input.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+                input.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted)
+                {
+                    return true;
+                }
+            }
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+        catch (Exception)
+        {
+            return true; // a reset
+        }
+    }
+
+    private ListenerTls Listener(SslProtocols minVersion) => ListenerTls.Prepare(new TlsConfig(
+        [new CertificateConfig(Path.Combine(_directory, "cert.pem"), Path.Combine(_directory, "key.pem"), null, [], SelfSignedIfMissing: true)],
+        minVersion), NullLogger.Instance, openSsl: true);
+
     /// An accepted connection through the TLS middleware with the OpenSSL engine, taken over as a wss:// session
     /// takes it, with the features Kestrel saw and the client's end.
     private async Task<Accepted> AcceptAsync(SslClientAuthenticationOptions client, SslProtocols minVersion = SslProtocols.Tls12)
     {
         client.RemoteCertificateValidationCallback = (_, _, _, _) => true;
-        var tls = ListenerTls.Prepare(new TlsConfig(
-            [new CertificateConfig(Path.Combine(_directory, "cert.pem"), Path.Combine(_directory, "key.pem"), null, [], SelfSignedIfMissing: true)],
-            minVersion), NullLogger.Instance, openSsl: true);
+        var tls = Listener(minVersion);
         Assert.NotNull(tls.Contexts);
         var (local, peer) = await Loopback.ConnectAsync();
         var connection = new SocketConnection(local, LargeBlockMemoryPool.Instance, startReceiving: false);
@@ -147,7 +214,7 @@ public sealed class TlsEngineTests : IDisposable
             var owned = await taken.Task.WaitAsync(TimeSpan.FromSeconds(10));
             var features = connection.Features;
             await connection.DisposeAsync(); // what Kestrel does when the middleware returns
-            return new Accepted(stream, owned, features);
+            return new Accepted(stream, peer, owned, features);
         }
         catch
         {
@@ -166,7 +233,7 @@ public sealed class TlsEngineTests : IDisposable
         return bytes;
     }
 
-    private sealed record Accepted(SslStream Client, IOwnedConnection Owned, Microsoft.AspNetCore.Http.Features.IFeatureCollection Features) : IAsyncDisposable
+    private sealed record Accepted(SslStream Client, Socket Peer, IOwnedConnection Owned, Microsoft.AspNetCore.Http.Features.IFeatureCollection Features) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
