@@ -1,11 +1,10 @@
 namespace Gateway.Tls.OpenSsl;
 
-/// Which TLS runs the listeners: OpenSSL on the socket (ServerContexts, TlsSession), or .NET's SslStream over the
-/// socket's pipe (TlsConnection). The OpenSSL engine is being built (docs/architecture.md, "TLS on OpenSSL"): until
-/// it does all SslStream does, it is chosen with GATEWAY_TLS_ENGINE=openssl, and a listener that asks for client
-/// certificates keeps SslStream.
+/// Which TLS runs the listeners: OpenSSL on the socket (ServerContexts, TlsSession), the default, or .NET's
+/// SslStream over the socket's pipe (TlsConnection), kept as a fallback: GATEWAY_TLS_ENGINE=sslstream. Both run
+/// the same certificates, SNI, ALPN, versions and client certificate checks (docs/architecture.md, "TLS").
 internal static class TlsEngine
 {
     public static bool OpenSsl { get; } =
-        string.Equals(Environment.GetEnvironmentVariable("GATEWAY_TLS_ENGINE"), "openssl", StringComparison.OrdinalIgnoreCase);
+        !string.Equals(Environment.GetEnvironmentVariable("GATEWAY_TLS_ENGINE"), "sslstream", StringComparison.OrdinalIgnoreCase);
 }
