@@ -117,11 +117,13 @@ start() {
     caddy) XDG_DATA_HOME="$run" XDG_CONFIG_HOME="$run" caddy run --adapter caddyfile --config "$run/Caddyfile" \
              >"$run/caddy.out" 2>&1 & pid=$! ;;
     gateway*)
-      # gateway: the build's own GC settings; gateway-servergc / gateway-wksgc force one for comparison.
+      # gateway: the build's own settings; gateway-servergc / gateway-wksgc force a GC, gateway-sslstream the
+      # fallback TLS engine, for comparison (one at a time: they share the gateway's ports).
       local gc=()
       case "$1" in
         gateway-servergc) gc=(DOTNET_gcServer=1) ;;
         gateway-wksgc) gc=(DOTNET_gcServer=0) ;;
+        gateway-sslstream) gc=(GATEWAY_TLS_ENGINE=sslstream) ;;
       esac
       env "${gc[@]}" "$out/gateway/gateway" --config tests/perf/gateway.yaml >"$run/$1.$r.out" 2>&1 & pid=$! ;;
     dotnet-tunnel)

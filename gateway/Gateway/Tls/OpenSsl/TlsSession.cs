@@ -161,6 +161,12 @@ internal sealed class TlsSession : IDisposable
     /// send's contract: the bytes OpenSSL took (as whole records), WouldBlock when the socket is full.
     public unsafe int Write(ReadOnlySpan<byte> data, out SocketError status)
     {
+        status = SocketError.Success;
+        if (data.IsEmpty)
+        {
+            return 0; // SSL_write of nothing reports an error, not zero bytes
+        }
+
         fixed (byte* bytes = data)
         {
             int result = Call(Operation.Write, out int error, bytes, data.Length);
