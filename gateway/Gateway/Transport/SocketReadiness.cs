@@ -93,6 +93,7 @@ internal sealed class SocketReadiness : IDisposable, IValueTaskSource
     /// For a read that could not go on until the socket takes writes (OpenSSL answering a KeyUpdate): armed before
     /// that read's last try, so its event is not missed.
     public void WakeReaderWhenWritable() => _wakeReaderWhenWritable = true;
+
     public void WakeWriter() => _write.Signal();
 
     /// From the loop thread.
