@@ -78,12 +78,34 @@ public sealed class TlsConnectionTests : IDisposable
     [InlineData(true)]
     public async Task A_client_that_does_not_speak_TLS_is_closed_without_reaching_Kestrel(bool openSsl)
     {
+        var (reached, rest) = await RefusedAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray(), openSsl, handshakeTimeout: null);
+
+        Assert.False(reached);
+        Assert.DoesNotContain((byte)'H', rest); // no HTTP answer, at most a TLS alert
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_client_that_stalls_in_the_handshake_is_dropped_at_the_timeout(bool openSsl)
+    {
+        // The start of a ClientHello, and then nothing.
+        var (reached, rest) = await RefusedAsync([22, 3, 1, 0, 200], openSsl, TimeSpan.FromMilliseconds(300));
+
+        Assert.False(reached);
+        Assert.Empty(rest);
+    }
+
+    /// Runs the middleware on a connection whose client sends `sent` and no more; whether Kestrel was reached, and
+    /// what the client read until the gateway closed the connection.
+    private async Task<(bool Reached, byte[] Read)> RefusedAsync(byte[] sent, bool openSsl, TimeSpan? handshakeTimeout)
+    {
         var (local, peer) = await Loopback.ConnectAsync();
         using var _ = peer;
         var connection = new SocketConnection(local, LargeBlockMemoryPool.Instance, startReceiving: !openSsl);
         bool reached = false;
-        var middleware = new TlsConnectionMiddleware(_ => ListenerTls(openSsl), NullLogger.Instance);
-        await peer.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray());
+        var middleware = new TlsConnectionMiddleware(_ => ListenerTls(openSsl), NullLogger.Instance, handshakeTimeout);
+        await peer.SendAsync(sent);
 
         await middleware.OnConnectionAsync(connection, _ =>
         {
@@ -91,10 +113,7 @@ public sealed class TlsConnectionTests : IDisposable
             return Task.CompletedTask;
         }).WaitAsync(TimeSpan.FromSeconds(10));
         await connection.DisposeAsync();
-
-        Assert.False(reached);
-        var rest = await Loopback.ReadToEndAsync(peer).WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.DoesNotContain((byte)'H', rest); // no HTTP answer, at most a TLS alert
+        return (reached, await Loopback.ReadToEndAsync(peer).WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
     /// Runs the middleware on an accepted socket with `kestrel` standing for Kestrel, returns what it took over and

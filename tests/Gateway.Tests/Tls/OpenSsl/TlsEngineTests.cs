@@ -142,28 +142,6 @@ public sealed class TlsEngineTests : IDisposable
         Assert.Equal("still here"u8.ToArray(), await ReadAsync(next.Owned.Input, 10));
     }
 
-    [Fact]
-    public async Task A_client_that_stalls_in_the_handshake_is_dropped_at_the_timeout()
-    {
-        var tls = Listener(SslProtocols.Tls12);
-        var (local, peer) = await Loopback.ConnectAsync();
-        using var _ = peer;
-        var connection = new SocketConnection(local, LargeBlockMemoryPool.Instance, startReceiving: false);
-        var middleware = new TlsConnectionMiddleware(_ => tls, NullLogger.Instance, TimeSpan.FromMilliseconds(300));
-        bool reached = false;
-        await peer.SendAsync(new byte[] { 22, 3, 1, 0, 200 }); // the start of a ClientHello, and then nothing
-
-        await middleware.OnConnectionAsync(connection, _ =>
-        {
-            reached = true;
-            return Task.CompletedTask;
-        }).WaitAsync(TimeSpan.FromSeconds(10));
-        await connection.DisposeAsync();
-
-        Assert.False(reached);
-        Assert.Empty(await Loopback.ReadToEndAsync(peer).WaitAsync(TimeSpan.FromSeconds(10)));
-    }
-
     /// Reads until the stream ends or fails; false if it did neither within 10 s.
     private static async Task<bool> ReadUntilEndAsync(System.IO.Pipelines.PipeReader input)
     {
