@@ -96,6 +96,27 @@ public sealed class TlsConnectionTests : IDisposable
         Assert.Empty(rest);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Malformed_handshakes_are_refused_without_reaching_Kestrel(bool openSsl)
+    {
+        var random = new Random(8446);
+        for (int i = 0; i < 30; i++)
+        {
+            var hello = new byte[random.Next(1, 700)];
+            random.NextBytes(hello);
+            if (i % 2 == 0)
+            {
+                // A handshake record's header with noise after it: OpenSSL parses into it.
+                (hello[0], hello[1], hello[2]) = (22, 3, (byte)random.Next(0, 5));
+            }
+
+            var (reached, _) = await RefusedAsync(hello, openSsl, TimeSpan.FromMilliseconds(100));
+            Assert.False(reached, $"handshake {i} reached Kestrel");
+        }
+    }
+
     /// Runs the middleware on a connection whose client sends `sent` and no more; whether Kestrel was reached, and
     /// what the client read until the gateway closed the connection.
     private async Task<(bool Reached, byte[] Read)> RefusedAsync(byte[] sent, bool openSsl, TimeSpan? handshakeTimeout)
