@@ -7,16 +7,32 @@ public class MaskKeysTests
     [Fact]
     public void Keys_vary_across_refills_and_threads()
     {
-        // 1000 keys span several 256-key blocks; a repeat among 32-bit random keys is possible but ~1e-4 likely,
+        // 10,000 keys span three 4,096-key blocks; a repeat among 32-bit random keys is possible (~1% likely here),
         // so ask for nearly all distinct rather than all.
-        uint[] keys = Enumerable.Range(0, 1000).Select(_ => MaskKeys.Next()).ToArray();
+        uint[] keys = Enumerable.Range(0, 10_000).Select(_ => MaskKeys.Next()).ToArray();
         uint[] otherThread = [];
-        var thread = new Thread(() => otherThread = Enumerable.Range(0, 1000).Select(_ => MaskKeys.Next()).ToArray());
+        var thread = new Thread(() => otherThread = Enumerable.Range(0, 10_000).Select(_ => MaskKeys.Next()).ToArray());
         thread.Start();
         thread.Join();
 
-        Assert.True(keys.Distinct().Count() >= 998);
-        Assert.True(keys.Concat(otherThread).Distinct().Count() >= 1996);
+        Assert.True(keys.Distinct().Count() >= 9_995);
+        Assert.True(keys.Concat(otherThread).Distinct().Count() >= 19_990);
+    }
+
+    [Fact]
+    public void Fill_continues_the_threads_keys_across_refills_without_repeating_them()
+    {
+        // 3,000 + 3,000 + 10 keys cross a 4,096-key refill inside the second Fill: the keys before and after it, and
+        // those Next hands out afterwards, are all fresh.
+        var first = new uint[3_000];
+        var second = new uint[3_000];
+        MaskKeys.Fill(first);
+        MaskKeys.Fill(second);
+        uint[] next = Enumerable.Range(0, 10).Select(_ => MaskKeys.Next()).ToArray();
+
+        uint[] all = [.. first, .. second, .. next];
+        Assert.True(all.Distinct().Count() >= all.Length - 5);
+        Assert.DoesNotContain(0u, second.Skip(2_000)); // the part after the refill was written, not left empty
     }
 
     [Fact]
