@@ -87,6 +87,43 @@ public sealed partial class FrameDecoder
     /// </summary>
     public DecodeStatus TryReadHeader(ReadOnlySpan<byte> buffer, out FrameHeader header, out ProtocolError? error)
     {
+        DecodeStatus status = ParseNext(buffer, out header, out error);
+        if (status == DecodeStatus.Done)
+        {
+            Commit(header);
+        }
+
+        return status;
+    }
+
+    /// <summary>
+    /// <see cref="TryReadHeader(ReadOnlySpan{byte}, out FrameHeader, out ProtocolError?)"/> for a caller that handles
+    /// whole data frames in one go: Done (and the header committed to) only when <paramref name="bytes"/> starts with
+    /// a data frame whose payload is all there; NeedMoreData, with nothing changed, for a control frame or a frame not
+    /// all there, which the caller then takes its general way. Error as TryReadHeader: a bad header is reported
+    /// whether or not its payload has arrived.
+    /// </summary>
+    public DecodeStatus TryReadWholeDataFrame(ReadOnlySpan<byte> bytes, out FrameHeader header, out ProtocolError? error)
+    {
+        DecodeStatus status = ParseNext(bytes, out header, out error);
+        if (status != DecodeStatus.Done)
+        {
+            return status;
+        }
+
+        if (header.IsControl || header.PayloadLength > bytes.Length - header.HeaderLength)
+        {
+            header = default;
+            return DecodeStatus.NeedMoreData;
+        }
+
+        Commit(header);
+        return DecodeStatus.Done;
+    }
+
+    /// <summary>Parses the next header without committing to it; an error is kept (sticky).</summary>
+    private DecodeStatus ParseNext(ReadOnlySpan<byte> bytes, out FrameHeader header, out ProtocolError? error)
+    {
         header = default;
         error = _failure;
         if (error is not null)
@@ -100,15 +137,11 @@ public sealed partial class FrameDecoder
                 "ValidatePayload(endOfFrame: true) was not called for the previous text frame");
         }
 
-        DecodeStatus status = Parse(buffer, out header, out error);
+        DecodeStatus status = Parse(bytes, out header, out error);
         if (status == DecodeStatus.Error)
         {
             _failure = error;
             header = default;
-        }
-        else if (status == DecodeStatus.Done)
-        {
-            Commit(header);
         }
 
         return status;

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.IO.Pipelines;
 using Gateway.Protocol;
 using Gateway.Protocol.Closing;
+using Gateway.Hosting;
 using Gateway.Protocol.Frames;
 using Gateway.Transport;
 
@@ -126,9 +127,8 @@ internal sealed class FramePump
                 {
                     while (true)
                     {
-                        int wholeFrame;
                         if (!inFrame && buffer.IsSingleSegment && _to.CanSendData &&
-                            (wholeFrame = FrameDecoder.WholeDataFrameLength(buffer.FirstSpan)) > 0)
+                            FrameDecoder.WholeDataFrameLength(buffer.FirstSpan) > 0)
                         {
                             if (!holdingWriteLock)
                             {
@@ -136,7 +136,7 @@ internal sealed class FramePump
                                 holdingWriteLock = true;
                             }
 
-                            int relayed = RelayWholeFrames(buffer.FirstSpan, wholeFrame, ref readAt, out var wholeFramesError);
+                            int relayed = RelayWholeFrames(buffer.FirstSpan, ref readAt, out var wholeFramesError);
                             if (relayed > 0)
                             {
                                 buffer = buffer.Slice(relayed);
@@ -327,35 +327,54 @@ internal sealed class FramePump
     }
 
     /// The common case without the loop's per-piece bookkeeping: whole data frames, one after another, from one
-    /// span, each validated and written as it came, under the write lock. Stops before anything else (a control
-    /// frame, a frame not all here, a leg that takes no more data), which the loop then handles. Returns the bytes
-    /// relayed, and the violation that stopped it, if one did (nothing of that frame is written). `firstLength`: the
-    /// first frame's length, already peeked by the caller.
-    private int RelayWholeFrames(ReadOnlySpan<byte> data, int firstLength, ref long readAt, out ProtocolError? error)
+    /// span, each validated and written as it came, under the write lock, into one span of the output for the run
+    /// (advanced once at the end). Stops before anything else (a control frame, a frame not all here, a leg that
+    /// takes no more data), which the loop then handles. Returns the bytes relayed, and the violation that stopped
+    /// it, if one did (nothing of that frame is written).
+    private int RelayWholeFrames(ReadOnlySpan<byte> data, ref long readAt, out ProtocolError? error)
     {
         error = null;
         int relayed = 0;
-        for (int length = firstLength; length > 0 && _to.CanSendData;
-             length = FrameDecoder.WholeDataFrameLength(data[relayed..]))
+        var output = _to.Output;
+        // Room for the whole run as it came, plus the mask keys it may gain toward an upstream: one GetSpan, as a
+        // block of the output holds far more than a read of small frames.
+        var destination = output.GetSpan(Math.Min(data.Length + data.Length / 8 + FrameEncoder.MaxHeaderLength,
+            LargeBlockMemoryPool.BlockSize));
+        int written = 0;
+        while (relayed < data.Length && _to.CanSendData)
         {
-            var frame = data.Slice(relayed, length);
-            if (_from.Decoder.TryReadHeader(frame, out var header, out error) != DecodeStatus.Done)
+            var frame = data[relayed..];
+            if (_from.Decoder.TryReadWholeDataFrame(frame, out var header, out error) != DecodeStatus.Done)
             {
-                return relayed;
+                break;
             }
+
+            int length = header.HeaderLength + (int)header.PayloadLength;
+            frame = frame[..length];
 
             if (!TakeMessage(header, ref readAt))
             {
                 error = ProtocolError.MessageRateExceeded;
-                return relayed;
+                break;
             }
 
-            error = _writer.WriteWholeFrame(header, frame[header.HeaderLength..]);
+            var payload = frame[header.HeaderLength..];
+            int frameBytes = _writer.WriteWholeFrame(header, payload, destination[written..], out error);
+            if (frameBytes < 0)
+            {
+                // The span is full: what it holds goes first, then a span for at least this frame.
+                output.Advance(written);
+                destination = output.GetSpan(PieceWriter.WholeFrameBound(payload.Length));
+                written = 0;
+                frameBytes = _writer.WriteWholeFrame(header, payload, destination, out error);
+            }
+
             if (error is not null)
             {
-                return relayed;
+                break;
             }
 
+            written += frameBytes;
             relayed += length;
             Counters.Bytes += header.PayloadLength;
             if (header.Fin)
@@ -364,6 +383,7 @@ internal sealed class FramePump
             }
         }
 
+        output.Advance(written);
         return relayed;
     }
 

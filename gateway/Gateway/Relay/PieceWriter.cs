@@ -90,33 +90,56 @@ internal sealed class PieceWriter
     }
 
     /// A whole data frame that arrived in one span, the common case for small messages: validated, then written as
-    /// it came, header and payload into one span of the output. Returns the violation, if any, before writing.
-    public ProtocolError? WriteWholeFrame(in FrameHeader frame, ReadOnlySpan<byte> payload)
+    /// it came, header and payload, into `destination`, a span of the output that the caller advances past the bytes
+    /// written (so a run of small frames costs one GetSpan and one Advance, not one per frame). Returns the bytes
+    /// written, 0 with `error` set for a violation (nothing of the frame counts as written), or -1 when `destination`
+    /// is too short for the frame: the caller then gets a span of at least WholeFrameBound.
+    public int WriteWholeFrame(in FrameHeader frame, ReadOnlySpan<byte> payload, Span<byte> destination, out ProtocolError? error)
     {
-        BeginFrame(frame);
-        var error = _from.Decoder.InTextMessage ? ValidateText(payload, endOfPiece: true) : null;
-        if (error is not null)
-        {
-            return error;
-        }
-
+        error = null;
         bool mask = _to.MasksOutgoing;
-        uint outKey = mask ? NextKey() : 0;
-        var output = _to.Output;
-        var span = output.GetSpan(FrameEncoder.MaxHeaderLength + payload.Length);
-        int header = FrameEncoder.WriteHeader(span, frame.Fin, frame.Opcode, payload.Length, mask, outKey);
-        if (span.Length - header >= payload.Length)
+        int headerLength = FrameEncoder.GetHeaderLength(payload.Length, mask);
+        if (destination.Length < headerLength + payload.Length)
         {
-            Transform(payload, span.Slice(header, payload.Length), frame.MaskKey, outKey, 0);
-            output.Advance(header + payload.Length);
-        }
-        else
-        {
-            output.Advance(header);
-            WritePayload(output, payload, frame.MaskKey, outKey, 0);
+            return -1;
         }
 
-        return null;
+        BeginFrame(frame);
+        var target = destination.Slice(headerLength, payload.Length);
+        if (_from.Decoder.InTextMessage)
+        {
+            // Text is validated where it is written: unmasked there first (from a client), then masked in place
+            // toward an upstream; a frame that fails is never advanced past, so nothing of it goes out.
+            if (frame.Masked)
+            {
+                Mask.Apply(payload, target, frame.MaskKey, 0);
+            }
+            else
+            {
+                payload.CopyTo(target);
+            }
+
+            _validatedOffset = payload.Length;
+            error = _from.Decoder.ValidatePayload(target, endOfFrame: true);
+            if (error is not null)
+            {
+                return 0;
+            }
+
+            uint textKey = mask ? NextKey() : 0;
+            if (mask)
+            {
+                Mask.Apply(target, textKey, 0);
+            }
+
+            FrameEncoder.WriteHeader(destination, frame.Fin, frame.Opcode, payload.Length, mask, textKey);
+            return headerLength + payload.Length;
+        }
+
+        uint outKey = mask ? NextKey() : 0;
+        FrameEncoder.WriteHeader(destination, frame.Fin, frame.Opcode, payload.Length, mask, outKey);
+        Transform(payload, target, frame.MaskKey, outKey, 0);
+        return headerLength + payload.Length;
     }
 
     private uint NextKey()
@@ -130,6 +153,9 @@ internal sealed class PieceWriter
 
         return keys[_nextKey++];
     }
+
+    /// The output a whole frame of `payloadLength` bytes needs at most.
+    public static int WholeFrameBound(int payloadLength) => FrameEncoder.MaxHeaderLength + payloadLength;
 
     /// A large piece between two sockets is not copied: its bytes are remasked where they were read (one XOR with
     /// both keys; none between unmasked legs) and sent from there. The reader's blocks are the pump's alone, read

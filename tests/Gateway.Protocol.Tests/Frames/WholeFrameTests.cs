@@ -77,4 +77,50 @@ public class WholeFrameTests
         Assert.Equal(DecodeStatus.Done, decoder.TryReadHeader(Hex("81 85 37 fa 21 3d"), out var header, out _));
         Assert.Equal((Opcode.Text, 5L), (header.Opcode, header.PayloadLength));
     }
+
+    [Theory]
+    [InlineData("81 85 37 fa 21 3d 7f 9f 4d 51 58", DecodeStatus.Done)]          // a whole masked text frame
+    [InlineData("81 85 37 fa 21 3d 7f 9f 4d 51", DecodeStatus.NeedMoreData)]     // one payload byte short
+    [InlineData("81 85 37 fa", DecodeStatus.NeedMoreData)]                       // the key not all there
+    [InlineData("89 80 37 fa 21 3d", DecodeStatus.NeedMoreData)]                 // a whole Ping: not a data frame
+    [InlineData("c1 80 37 fa 21 3d", DecodeStatus.Error)]                        // RSV1 without an extension
+    [InlineData("81 05 48 65 6c 6c 6f", DecodeStatus.Error)]                     // unmasked from a client
+    public void Whole_data_frames_are_read_others_left_as_they_were_and_bad_headers_reported(string hex, DecodeStatus expected)
+    {
+        var decoder = new FrameDecoder(Role.Server, FrameLimits.Default);
+
+        var status = decoder.TryReadWholeDataFrame(Hex(hex), out var header, out var error);
+
+        Assert.Equal(expected, status);
+        Assert.Equal(expected == DecodeStatus.Error, error is not null);
+        Assert.Equal(expected == DecodeStatus.Done, decoder.InTextMessage);
+        if (expected == DecodeStatus.Done)
+        {
+            Assert.Equal((Opcode.Text, 5L, 6), (header.Opcode, header.PayloadLength, header.HeaderLength));
+        }
+        else if (expected == DecodeStatus.NeedMoreData)
+        {
+            // Nothing was committed: the general path reads the same bytes from the start.
+            var again = decoder.TryReadHeader(Hex(hex), out var general, out _);
+            Assert.Equal(Hex(hex).Length >= 6 ? DecodeStatus.Done : DecodeStatus.NeedMoreData, again);
+            Assert.Equal(Hex(hex)[0] == 0x89, general.Opcode == Opcode.Ping);
+        }
+        else
+        {
+            Assert.Equal(DecodeStatus.Error, decoder.TryReadHeader(Hex("81 80 37 fa 21 3d"), out _, out var sticky));
+            Assert.Same(error, sticky);
+        }
+    }
+
+    [Fact]
+    public void A_whole_non_final_text_frame_leaves_the_message_open_for_its_continuation()
+    {
+        var decoder = new FrameDecoder(Role.Server, FrameLimits.Default);
+
+        Assert.Equal(DecodeStatus.Done, decoder.TryReadWholeDataFrame(Hex("01 83 01 02 03 04 49 67 6c"), out _, out _));
+        Assert.Null(decoder.ValidatePayload("Heo"u8, endOfFrame: true));
+
+        Assert.Equal(DecodeStatus.Error, decoder.TryReadWholeDataFrame(Hex("81 80 01 02 03 04"), out _, out var error));
+        Assert.NotNull(error); // a new Text frame where a continuation must come
+    }
 }

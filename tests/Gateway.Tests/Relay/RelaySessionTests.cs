@@ -191,12 +191,43 @@ public sealed class RelaySessionTests
         Assert.True(session.IsClosing);
     }
 
+    [Fact]
+    public async Task Whole_frames_that_overflow_the_outputs_span_go_on_in_the_next_one_intact_and_in_order()
+    {
+        // The upstream's writer hands out spans of 100 bytes: the second of these 70-byte frames no longer fits
+        // in the first span, and every frame after it starts a new span.
+        await using var relay = RelayUnderTest.Start(Limits, upstreamSpanBytes: 100);
+        byte[] key = [0x0F, 0x1E, 0x2D, 0x3C];
+        var texts = Enumerable.Range(0, 8).Select(i => new string((char)('a' + i), 64)).ToArray();
+
+        await relay.ClientWrites.WriteAsync(RawFrame.Concat(texts.Select(t => RawFrame.Build(true, 0x1,
+            System.Text.Encoding.UTF8.GetBytes(t), key)).ToArray())); // one write: one read of 8 whole frames
+
+        foreach (var text in texts)
+        {
+            var frame = await relay.UpstreamReads.ReadFrameAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal((WireFrame.Text, true, true, text), (frame!.Opcode, frame.Fin, frame.Masked, frame.Text_));
+        }
+    }
+
+    /// A PipeWriter whose spans are never longer than `spanBytes`, whatever the size asked for.
+    private sealed class ShortSpanWriter(PipeWriter inner, int spanBytes) : PipeWriter
+    {
+        public override Memory<byte> GetMemory(int sizeHint = 0) => inner.GetMemory(sizeHint)[..spanBytes];
+        public override Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
+        public override void Advance(int bytes) => inner.Advance(bytes);
+        public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default) =>
+            inner.FlushAsync(cancellationToken);
+        public override void CancelPendingFlush() => inner.CancelPendingFlush();
+        public override void Complete(Exception? exception = null) => inner.Complete(exception);
+    }
+
     /// A session between two in-memory pipe pairs, with FrameStreams for the far ends.
     private sealed class RelayUnderTest : IAsyncDisposable
     {
         private readonly Task<RelayResult> _run;
 
-        private RelayUnderTest(RelayLimits limits)
+        private RelayUnderTest(RelayLimits limits, int? upstreamSpanBytes)
         {
             var clientIn = new Pipe();
             var clientOut = new Pipe();
@@ -207,7 +238,8 @@ public sealed class RelaySessionTests
             UpstreamWrites = upstreamIn.Writer.AsStream();
             UpstreamReads = new FrameStream(upstreamOut.Reader.AsStream());
             var session = new RelaySession(new DuplexPipe(clientIn.Reader, clientOut.Writer),
-                new DuplexPipe(upstreamIn.Reader, upstreamOut.Writer), limits);
+                new DuplexPipe(upstreamIn.Reader, upstreamSpanBytes is { } bytes
+                    ? new ShortSpanWriter(upstreamOut.Writer, bytes) : upstreamOut.Writer), limits);
             _run = session.RunAsync().AsTask();
         }
 
@@ -216,7 +248,7 @@ public sealed class RelaySessionTests
         public Stream UpstreamWrites { get; }
         public FrameStream UpstreamReads { get; }
 
-        public static RelayUnderTest Start(RelayLimits limits) => new(limits);
+        public static RelayUnderTest Start(RelayLimits limits, int? upstreamSpanBytes = null) => new(limits, upstreamSpanBytes);
 
         public async ValueTask DisposeAsync()
         {
