@@ -106,4 +106,75 @@ public class FrameDecoderPropertyTests
                 && actual.MaskKey == expected.MaskKey && actual.PayloadLength == expected.PayloadLength
                 && actual.HeaderLength == expected.HeaderLength;
         }));
+
+    private static readonly Gen<(Role Sender, FrameSpec[] Frames, int Flip, byte Value)> Mutated =
+        from input in Sequences
+        from flip in Gen.Choose(-1, FrameSequences.Encode(input.Frames, input.Sender).Length - 1)
+        from value in ArbMap.Default.GeneratorFor<byte>()
+        select (input.Sender, input.Frames, flip, value);
+
+    [Fact]
+    public void Reading_whole_data_frames_first_decodes_what_the_general_path_decodes() =>
+        Check.One(Quick, Prop.ForAll(Arb.From(Mutated), input =>
+        {
+            // One byte changed (or none, at -1): valid and broken sequences alike must come out the same way, frame
+            // for frame, up to the same error, whether the relay's whole-frame shortcut is tried first or not.
+            byte[] wire = FrameSequences.Encode(input.Frames, input.Sender);
+            if (input.Flip >= 0)
+            {
+                wire[input.Flip] = input.Value;
+            }
+
+            var receiver = FrameSequences.Receiver(input.Sender);
+            return DecodeAll(wire, receiver, wholeFirst: true) == DecodeAll(wire, receiver, wholeFirst: false);
+        }));
+
+    /// Every header in `wire`, each text payload passed through ValidatePayload, until the end or the first error.
+    private static string DecodeAll(byte[] wire, Role receiver, bool wholeFirst)
+    {
+        var decoder = new FrameDecoder(receiver, FrameLimits.Default);
+        var output = new System.Text.StringBuilder();
+        int at = 0;
+        while (at < wire.Length)
+        {
+            ReadOnlySpan<byte> rest = wire.AsSpan(at);
+            FrameHeader header = default;
+            ProtocolError? error = null;
+            DecodeStatus status = wholeFirst
+                ? decoder.TryReadWholeDataFrame(rest, out header, out error)
+                : DecodeStatus.NeedMoreData;
+            if (status == DecodeStatus.NeedMoreData)
+            {
+                status = decoder.TryReadHeader(rest, out header, out error);
+            }
+
+            if (status != DecodeStatus.Done)
+            {
+                return output.Append(status).Append(' ').Append(error?.Code).ToString();
+            }
+
+            output.Append(header).Append(';');
+            int payloadLength = (int)Math.Min(header.PayloadLength, rest.Length - header.HeaderLength);
+            byte[] payload = rest.Slice(header.HeaderLength, payloadLength).ToArray();
+            if (header.Masked)
+            {
+                Gateway.Protocol.Masking.Mask.Apply(payload, header.MaskKey, 0);
+            }
+
+            bool whole = payloadLength == header.PayloadLength;
+            if (decoder.ValidatePayload(payload, endOfFrame: whole) is { } invalid)
+            {
+                return output.Append("invalid ").Append(invalid.Code).ToString();
+            }
+
+            if (!whole)
+            {
+                return output.Append("cut").ToString();
+            }
+
+            at += header.HeaderLength + payloadLength;
+        }
+
+        return output.ToString();
+    }
 }
