@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
+using Gateway.Hosting;
 using Gateway.Protocol;
 using Gateway.Protocol.Closing;
-using Gateway.Hosting;
 using Gateway.Protocol.Frames;
 using Gateway.Transport;
 
