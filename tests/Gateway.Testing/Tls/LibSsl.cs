@@ -4,8 +4,8 @@ namespace Gateway.Testing.Tls;
 
 /// The calls of the system's OpenSSL (libssl.so.3, Debian's libssl3) that a server needs to run TLS straight on a
 /// socket, the way nginx does: OpenSSL reads and writes the descriptor itself, with no memory BIO and no managed
-/// stream around it. For measurements only (TlsRecordBenchmarks, the load tool's OpenSSL tunnel): what .NET's
-/// SslStream costs above that.
+/// stream around it. For measurements (TlsRecordBenchmarks, the load tool's OpenSSL tunnel: what .NET's SslStream
+/// costs above that), and for tests that need a client doing what SslStream cannot (a TLS 1.3 KeyUpdate).
 public static unsafe partial class LibSsl
 {
     private const string Library = "libssl.so.3";
@@ -16,6 +16,9 @@ public static unsafe partial class LibSsl
 
     [LibraryImport(Library)]
     private static partial nint TLS_server_method();
+
+    [LibraryImport(Library)]
+    private static partial nint TLS_client_method();
 
     [LibraryImport(Library)]
     private static partial nint SSL_CTX_new(nint method);
@@ -42,6 +45,21 @@ public static unsafe partial class LibSsl
     public static partial int SSL_accept(nint ssl);
 
     [LibraryImport(Library)]
+    public static partial int SSL_connect(nint ssl);
+
+    /// RFC 8446 4.6.3: sends a KeyUpdate with the next write; `updateType` 1 asks the peer to update its keys too.
+    [LibraryImport(Library)]
+    public static partial int SSL_key_update(nint ssl, int updateType);
+
+    public const int KeyUpdateRequested = 1;
+
+    /// Reports every protocol message sent (`writeP` 1) or received: content type 22 is a handshake message, whose
+    /// first byte is its type (24: KeyUpdate).
+    [LibraryImport(Library)]
+    public static partial void SSL_set_msg_callback(nint ssl,
+        delegate* unmanaged<int, int, int, byte*, nuint, nint, nint, void> callback);
+
+    [LibraryImport(Library)]
     public static partial int SSL_read(nint ssl, byte* buffer, int count);
 
     [LibraryImport(Library)]
@@ -64,5 +82,12 @@ public static unsafe partial class LibSsl
         }
 
         return context;
+    }
+
+    /// A client context; it checks no certificate (OpenSSL's default for a client), which is what tests want.
+    public static nint ClientContext()
+    {
+        nint context = SSL_CTX_new(TLS_client_method());
+        return context != 0 ? context : throw new InvalidOperationException("OpenSSL made no client context");
     }
 }
