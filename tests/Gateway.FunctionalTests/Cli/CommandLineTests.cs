@@ -1,4 +1,5 @@
 using Gateway.FunctionalTests.Infrastructure;
+using Gateway.Testing.Files;
 using Gateway.Testing.Peers;
 
 namespace Gateway.FunctionalTests.Cli;
@@ -18,7 +19,8 @@ public sealed class CommandLineTests
     [Fact]
     public async Task Check_prints_one_line_per_error_with_file_line_column_and_key()
     {
-        var directory = Directory.CreateTempSubdirectory("gateway-check-").FullName;
+        using var temp = TempDirectory.Create("gateway-check-");
+        var directory = temp.Path;
         File.WriteAllText(Path.Combine(directory, "bad.yaml"), """
             listen:
               - address: 127.0.0.1:8080
@@ -80,7 +82,8 @@ public sealed class StartupFailureTests
         using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         taken.Start();
         int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
-        var directory = Directory.CreateTempSubdirectory("gateway-bind-").FullName;
+        using var temp = TempDirectory.Create("gateway-bind-");
+        var directory = temp.Path;
         File.WriteAllText(Path.Combine(directory, "gateway.yaml"), $$"""
             listen:
               - address: 127.0.0.1:{{port}}

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Gateway.FunctionalTests.Infrastructure;
+using Gateway.Testing.Files;
 using Gateway.Testing.Peers;
 
 namespace Gateway.FunctionalTests.Cli;
@@ -12,7 +13,8 @@ public sealed class QuickStartTests
     [Fact]
     public async Task Default_config_serves_wss_with_a_generated_certificate_and_the_demo_upstream()
     {
-        var directory = Directory.CreateTempSubdirectory("gateway-quickstart-").FullName;
+        using var temp = TempDirectory.Create("gateway-quickstart-");
+        var directory = temp.Path;
         int wss = FreePort.Next(), ws = FreePort.Next(), echo = FreePort.Next(), admin = FreePort.Next();
         var yaml = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "gateway.yaml"))
             .Replace("127.0.0.1:8443", $"127.0.0.1:{wss}")

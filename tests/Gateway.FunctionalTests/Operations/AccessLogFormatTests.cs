@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Gateway.FunctionalTests.Infrastructure;
+using Gateway.Testing.Files;
 using Gateway.Testing.Peers;
 
 namespace Gateway.FunctionalTests.Operations;
@@ -40,7 +41,8 @@ public sealed class AccessLogFormatTests
     private static async Task<(IReadOnlyList<string> Output, int Port)> RunOneSessionAsync(string extra, Dictionary<string, string> environment)
     {
         int port = FreePort.Next(), echo = FreePort.Next();
-        var directory = Directory.CreateTempSubdirectory("gateway-log-").FullName;
+        using var temp = TempDirectory.Create("gateway-log-");
+        var directory = temp.Path;
         File.WriteAllText(Path.Combine(directory, "gateway.yaml"), $"""
             listen:
               - address: 127.0.0.1:{port}

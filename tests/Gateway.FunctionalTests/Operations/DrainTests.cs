@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Gateway.FunctionalTests.Infrastructure;
+using Gateway.Testing.Files;
 using Gateway.Testing.Peers;
 
 namespace Gateway.FunctionalTests.Operations;
@@ -17,7 +18,8 @@ public sealed class DrainTests
         var listening = await upstream.Process.StandardOutput.ReadLineAsync();
         var upstreamUri = new Uri("ws://127.0.0.1:" + listening!.Split(' ')[1]);
         int port = FreePort.Next();
-        var directory = Directory.CreateTempSubdirectory("gateway-drain-").FullName;
+        using var temp = TempDirectory.Create("gateway-drain-");
+        var directory = temp.Path;
         File.WriteAllText(Path.Combine(directory, "gateway.yaml"), $"""
             listen:
               - address: 127.0.0.1:{port}

@@ -1,4 +1,5 @@
 using Gateway.FunctionalTests.Infrastructure;
+using Gateway.Testing.Files;
 using Gateway.Testing.Peers;
 
 namespace Gateway.FunctionalTests.Operations;
@@ -13,7 +14,8 @@ public sealed class SystemdNotifyTests
     {
         using var notify = new NotifySocket();
         int port = FreePort.Next(), echo = FreePort.Next();
-        var directory = Directory.CreateTempSubdirectory("gateway-notify-").FullName;
+        using var temp = TempDirectory.Create("gateway-notify-");
+        var directory = temp.Path;
         var config = Path.Combine(directory, "gateway.yaml");
         string Yaml(string path) => $"""
             listen:

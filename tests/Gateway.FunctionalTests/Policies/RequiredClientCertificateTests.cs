@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Gateway.FunctionalTests.Infrastructure;
+using Gateway.Testing.Files;
 using Gateway.Testing.Peers;
 
 namespace Gateway.FunctionalTests.Policies;
@@ -11,7 +12,8 @@ public sealed class RequiredClientCertificateTests
     [Fact]
     public async Task Require_fails_the_handshake_without_a_certificate_and_admits_one_from_the_ca()
     {
-        var directory = Directory.CreateTempSubdirectory("mtls-require-").FullName;
+        using var temp = TempDirectory.Create("mtls-require-");
+        var directory = temp.Path;
         using var ca = ClientCertificateTests.CreateCa("CN=Require CA");
         using var robot = ClientCertificateTests.CreateClient(ca, "CN=robot-2");
         string caPath = Path.Combine(directory, "ca.crt");
