@@ -20,6 +20,10 @@ internal sealed class SocketReader(Socket socket, SocketReadiness readiness, Mem
     private Segment? _head;
     private int _headStart;
     private Segment? _tail;
+
+    /// The last segment released, kept for the next receive: a relayed read consumes all it got, so without it every
+    /// read allocated a segment object (the relay's one allocation per read in steady state).
+    private Segment? _spare;
     private bool _examinedEverything = true;
     private bool _ended;
     private bool _completed;
@@ -114,7 +118,7 @@ internal sealed class SocketReader(Socket socket, SocketReadiness readiness, Mem
     {
         while (!bytes.IsEmpty)
         {
-            var segment = new Segment(pool.Rent());
+            var segment = NewSegment();
             int length = (int)Math.Min(bytes.Length, segment.Capacity);
             bytes.Slice(0, length).CopyTo(segment.Free);
             segment.Grow(length);
@@ -135,7 +139,7 @@ internal sealed class SocketReader(Socket socket, SocketReadiness readiness, Mem
             {
                 var done = _head;
                 _head = (Segment?)done.Next;
-                done.Release();
+                Recycle(done);
             }
 
             _headStart = consumed.GetInteger();
@@ -144,7 +148,7 @@ internal sealed class SocketReader(Socket socket, SocketReadiness readiness, Mem
         if (_head is not null && _head == _tail && _headStart == _tail.Length)
         {
             // Everything consumed: the block goes back to the pool, so an idle connection holds none.
-            _head.Release();
+            Recycle(_head);
             _head = _tail = null;
             _headStart = 0;
         }
@@ -176,6 +180,7 @@ internal sealed class SocketReader(Socket socket, SocketReadiness readiness, Mem
         }
 
         _head = _tail = null;
+        _spare = null;
     }
 
     /// One non-blocking receive into the tail block (a new one if it is full). True if bytes arrived.
@@ -187,7 +192,7 @@ internal sealed class SocketReader(Socket socket, SocketReadiness readiness, Mem
         }
 
         var previous = _tail;
-        var target = _tail is null || _tail.Length == _tail.Capacity ? new Segment(pool.Rent()) : _tail;
+        var target = _tail is null || _tail.Length == _tail.Capacity ? NewSegment() : _tail;
         int received;
         SocketError status;
         int free = target.Capacity - target.Length;
@@ -228,7 +233,7 @@ internal sealed class SocketReader(Socket socket, SocketReadiness readiness, Mem
 
         if (target != previous)
         {
-            target.Release(); // nothing arrived: no block is kept for it
+            Recycle(target); // nothing arrived: no block is kept for it
         }
 
         if (status == SocketError.WouldBlock)
@@ -238,6 +243,28 @@ internal sealed class SocketReader(Socket socket, SocketReadiness readiness, Mem
 
         End(status == SocketError.Success ? null : new ConnectionResetException(status.ToString(), new SocketException((int)status)));
         return false;
+    }
+
+    /// A segment holding a block from the pool: the spare one if there is one.
+    private Segment NewSegment()
+    {
+        var segment = _spare;
+        if (segment is null)
+        {
+            return new Segment(pool.Rent());
+        }
+
+        _spare = null;
+        segment.Reuse(pool.Rent());
+        return segment;
+    }
+
+    /// Returns the segment's block to the pool and keeps the segment for the next receive. Nothing refers to it any
+    /// more: a ReadResult's buffer is not used after AdvanceTo, and it is out of the head-to-tail list.
+    private void Recycle(Segment segment)
+    {
+        segment.Release();
+        _spare = segment;
     }
 
     /// Makes `segment` the new tail (and head, if nothing is buffered).
@@ -272,10 +299,15 @@ internal sealed class SocketReader(Socket socket, SocketReadiness readiness, Mem
     {
         private IMemoryOwner<byte>? _owner;
 
-        public Segment(IMemoryOwner<byte> owner)
+        public Segment(IMemoryOwner<byte> owner) => Reuse(owner);
+
+        /// Starts over, empty, in `owner`'s block: first in a sequence until Append links it after another.
+        public void Reuse(IMemoryOwner<byte> owner)
         {
             _owner = owner;
             Memory = owner.Memory[..0];
+            RunningIndex = 0;
+            Next = null;
         }
 
         public int Length => Memory.Length;
