@@ -8,6 +8,7 @@ using Gateway.LoadTool.Tunnel;
 // loadtool echo   --listen 127.0.0.1:18100
 // loadtool tunnel --listen 127.0.0.1:18241 --tls-listen 127.0.0.1:18242 --upstream 127.0.0.1:18100 --cert C --key K
 // loadtool epoll-tunnel --listen 127.0.0.1:18261 --tls-listen 127.0.0.1:18262 --upstream 127.0.0.1:18100 --cert C --key K
+//                       [--frames 1]
 // loadtool run    --target NAME --run N --ws URL [--wss URL] [--pid PID] [--scenarios a,b,c,d] [--duration 5]
 //                 [--warmup 1] [--idle-sessions 9000] [--idle-hold 0] [--out results.jsonl]
 // loadtool report --in results.jsonl --markdown FILE --json FILE [--conditions TEXT]
@@ -32,7 +33,7 @@ switch (args[0])
     case "epoll-tunnel":
         await UntilStoppedAsync(stop => EpollTunnel.RunAsync(IPEndPoint.Parse(options.Required("listen")),
             IPEndPoint.Parse(options.Required("tls-listen")), IPEndPoint.Parse(options.Required("upstream")),
-            options.Required("cert"), options.Required("key"), stop));
+            options.Required("cert"), options.Required("key"), options.Text("frames") == "1", stop));
         return 0;
     case "run":
         return ScenarioRunner.Run(options);

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Side-by-side comparison (issue 6): the load tool's scenarios against the echo upstream directly, through nginx,
-# HAProxy and Caddy, through the gateway (Release build), and through the load tool's two bare tunnels (.NET's
-# sockets and SslStream; epoll and OpenSSL called directly, nginx's way), ws:// and wss://, several runs; then a
-# table and a JSON file with medians, spreads and the ratios of ours to the best peer. See tests/perf/README.md.
+# HAProxy and Caddy, through the gateway (Release build), and through the load tool's bare tunnels (.NET's
+# sockets and SslStream; epoll and OpenSSL called directly, nginx's way, blind or checking every frame), ws:// and
+# wss://, several runs; then a table and a JSON file with medians, spreads and the ratios of ours to the best
+# peer. See tests/perf/README.md.
 #
-#   bash tests/perf/compare.sh                       # 3 runs of everything, about 17 minutes
+#   bash tests/perf/compare.sh                       # 3 runs of everything, about 20 minutes
 #   RUNS=1 DURATION=3 TARGETS="direct gateway" bash tests/perf/compare.sh
 #   INTERLEAVE=1 RUNS=5 bash tests/perf/compare.sh    # all targets up at once, windows in turn
 #
@@ -21,7 +22,7 @@ WARMUP="${WARMUP:-1}"
 # paths in the first seconds under load (about 1.5 CPU-s for the TLS paths), a one-time cost that would otherwise
 # land in the first measured windows. The same for every target; 0 turns it off.
 PRIME="${PRIME:-4}"
-TARGETS="${TARGETS:-direct nginx haproxy caddy gateway dotnet-tunnel epoll-tunnel}"
+TARGETS="${TARGETS:-direct nginx haproxy caddy gateway dotnet-tunnel epoll-tunnel frames-tunnel}"
 SCENARIOS="${SCENARIOS:-c,a,d,b}"
 # 1: every target up at once, windows target after target (see below); 0: each target started, measured, stopped.
 INTERLEAVE="${INTERLEAVE:-0}"
@@ -33,8 +34,8 @@ results="$out/results.jsonl"
 # Ports: the echo upstream, then ws/wss for each proxy (tests/perf/gateway.yaml names the gateway's and the echo's).
 HOST=127.0.0.1
 ECHO_PORT=18100
-declare -A WS_PORT=([direct]=$ECHO_PORT [nginx]=18201 [haproxy]=18211 [caddy]=18221 [gateway]=18231 [dotnet]=18251 [epoll]=18261)
-declare -A WSS_PORT=([nginx]=18202 [haproxy]=18212 [caddy]=18222 [gateway]=18232 [dotnet]=18252 [epoll]=18262)
+declare -A WS_PORT=([direct]=$ECHO_PORT [nginx]=18201 [haproxy]=18211 [caddy]=18221 [gateway]=18231 [dotnet]=18251 [epoll]=18261 [frames]=18271)
+declare -A WSS_PORT=([nginx]=18202 [haproxy]=18212 [caddy]=18222 [gateway]=18232 [dotnet]=18252 [epoll]=18262 [frames]=18272)
 
 # 9,000 idle sessions: the proxy holds two descriptors per session, the load tool one.
 ulimit -n "$(ulimit -Hn)"
@@ -133,6 +134,10 @@ start() {
     epoll-tunnel)
       "$loadtool" epoll-tunnel --listen "$HOST:${WS_PORT[epoll]}" --tls-listen "$HOST:${WSS_PORT[epoll]}" \
         --upstream "$HOST:$ECHO_PORT" --cert "$out/cert.pem" --key "$out/key.pem" >"$run/epoll-tunnel.out" 2>&1 & pid=$! ;;
+    frames-tunnel)
+      # The epoll tunnel in frame mode: every frame decoded, checked and remasked, nothing else (FrameRelay.cs).
+      "$loadtool" epoll-tunnel --frames 1 --listen "$HOST:${WS_PORT[frames]}" --tls-listen "$HOST:${WSS_PORT[frames]}" \
+        --upstream "$HOST:$ECHO_PORT" --cert "$out/cert.pem" --key "$out/key.pem" >"$run/frames-tunnel.out" 2>&1 & pid=$! ;;
     *) echo "unknown target $1" >&2; return 1 ;;
   esac
   started+=("$pid")

@@ -10,16 +10,17 @@ namespace Gateway.LoadTool.Tunnel;
 /// .NET sockets, no streams, no tasks); on the TLS listener OpenSSL reads and writes the descriptor itself (no
 /// SslStream). Bytes are copied both ways to the upstream without a look at them. It answers whether a .NET
 /// process can reach nginx's CPU per message, and with TLS outside SslStream per TLS message and per new TLS
-/// session. No limits, no logs.
+/// session. No limits, no logs. With `--frames 1` (target `epoll-frames` in compare.sh) every frame is decoded,
+/// checked and remasked on the way (FrameRelay): the least frame work, in the cheapest structure.
 public static class EpollTunnel
 {
     public static Task RunAsync(IPEndPoint listen, IPEndPoint tlsListen, IPEndPoint upstream, string certPath, string keyPath,
-        CancellationToken cancellationToken)
+        bool frames, CancellationToken cancellationToken)
     {
         nint context = ServerContext(certPath, keyPath);
         var loops = Enumerable.Range(0, Environment.ProcessorCount)
-            .Select(_ => new TunnelLoop(listen, tlsListen, upstream, context)).ToList();
-        Console.WriteLine($"epoll tunnel listening on ws://{listen} and wss://{tlsListen} to ws://{upstream} ({loops.Count} loops)");
+            .Select(_ => new TunnelLoop(listen, tlsListen, upstream, context, frames)).ToList();
+        Console.WriteLine($"epoll tunnel{(frames ? " (frame mode)" : "")} listening on ws://{listen} and wss://{tlsListen} to ws://{upstream} ({loops.Count} loops)");
         var threads = loops.Select(loop => new Thread(() => loop.Run(cancellationToken)) { IsBackground = true, Name = "tunnel loop" }).ToList();
         threads.ForEach(t => t.Start());
         return Task.Run(() => threads.ForEach(t => t.Join()), CancellationToken.None);
@@ -38,13 +39,15 @@ internal sealed unsafe class TunnelLoop
     private readonly Socket _tlsListener;
     private readonly byte[] _upstreamAddress;
     private readonly nint _context;
+    private readonly bool _frames;
     private readonly List<TunnelConnection?> _slots = [];
     private readonly Stack<int> _free = new();
     private readonly List<int> _freedThisBatch = [];
 
-    public TunnelLoop(IPEndPoint listen, IPEndPoint tlsListen, IPEndPoint upstream, nint context)
+    public TunnelLoop(IPEndPoint listen, IPEndPoint tlsListen, IPEndPoint upstream, nint context, bool frames)
     {
         _context = context;
+        _frames = frames;
         _listener = Listen(listen);
         _tlsListener = Listen(tlsListen);
         // struct sockaddr_in: family, port (network order), address, zero padding.
@@ -160,7 +163,7 @@ internal sealed unsafe class TunnelLoop
                 _slots.Add(null);
             }
 
-            var connection = new TunnelConnection(this, slot, fd, tls ? SSL_new(_context) : 0);
+            var connection = new TunnelConnection(this, slot, fd, tls ? SSL_new(_context) : 0, _frames);
             _slots[slot] = connection;
             Add(fd, EpollIn, (ulong)slot << 1);
             connection.Start();

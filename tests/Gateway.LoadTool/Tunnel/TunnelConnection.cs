@@ -7,7 +7,8 @@ namespace Gateway.LoadTool.Tunnel;
 /// One client of EpollTunnel: the TLS handshake if it came to the TLS listener (`ssl` not 0), then the upstream
 /// connect, then bytes both ways, through OpenSSL on the client's side over TLS. Level-triggered
 /// epoll: a side is watched for reading while nothing read from it waits to go out, and for writing while
-/// something does, so a slow side holds the other back and nothing is buffered beyond one block each way.
+/// something does, so a slow side holds the other back and nothing is buffered beyond one block each way. In frame
+/// mode each direction's bytes go through a FrameRelay first, which keeps a header not all read for the next read.
 internal sealed unsafe class TunnelConnection
 {
     private const int BlockSize = 16 * 1024;
@@ -28,8 +29,20 @@ internal sealed unsafe class TunnelConnection
     private uint _clientInterest = EpollIn;
     private uint _upstreamInterest = EpollOut;
 
-    public TunnelConnection(TunnelLoop loop, int slot, int client, nint ssl)
+    /// Frame mode: the frame work of each direction, and the bytes read after what may go out (kept for the next read).
+    private readonly FrameRelay? _upFrames;
+    private readonly FrameRelay? _downFrames;
+    private int _upPending;
+    private int _downPending;
+
+    public TunnelConnection(TunnelLoop loop, int slot, int client, nint ssl, bool frames)
     {
+        if (frames)
+        {
+            _upFrames = new FrameRelay(fromClient: true);
+            _downFrames = new FrameRelay(fromClient: false);
+        }
+
         _loop = loop;
         _slot = slot;
         _client = client;
@@ -165,8 +178,22 @@ internal sealed unsafe class TunnelConnection
                 break; // nothing more for now
             }
 
+            int filled = _upPending + read;
+            int ready = _upFrames is null ? filled : _upFrames.Process(new Span<byte>(_toUpstream, filled));
+            if (ready < 0)
+            {
+                Close();
+                return;
+            }
+
+            _upPending = filled - ready;
+            if (ready == 0)
+            {
+                continue; // a header not all here yet
+            }
+
             _toUpstreamStart = 0;
-            _toUpstreamEnd = read;
+            _toUpstreamEnd = ready;
             if (!FlushToUpstream())
             {
                 return;
@@ -194,6 +221,7 @@ internal sealed unsafe class TunnelConnection
         _toUpstreamStart += (int)sent;
         if (_toUpstreamStart == _toUpstreamEnd)
         {
+            KeepPending(_toUpstream, _toUpstreamEnd, _upPending);
             _toUpstreamStart = _toUpstreamEnd = 0;
         }
 
@@ -206,22 +234,34 @@ internal sealed unsafe class TunnelConnection
     {
         if (_ssl != 0)
         {
-            int read = SSL_read(_ssl, _toUpstream, BlockSize);
+            int read = SSL_read(_ssl, _toUpstream + _upPending, BlockSize - _upPending);
             return read > 0 ? read : SSL_get_error(_ssl, read) is ErrorWantRead or ErrorWantWrite ? 0 : -1;
         }
 
-        nint received = recv(_client, _toUpstream, BlockSize, 0);
+        nint received = recv(_client, _toUpstream + _upPending, BlockSize - _upPending, 0);
         return received > 0 ? (int)received : received < 0 && Marshal.GetLastPInvokeError() == EAgain ? 0 : -1;
     }
 
     private void ReadUpstream()
     {
-        nint received = recv(_upstream, _toClient, BlockSize, 0);
+        nint received = recv(_upstream, _toClient + _downPending, BlockSize - _downPending, 0);
         if (received > 0)
         {
+            int filled = _downPending + (int)received;
+            int ready = _downFrames is null ? filled : _downFrames.Process(new Span<byte>(_toClient, filled));
+            if (ready < 0)
+            {
+                Close();
+                return;
+            }
+
+            _downPending = filled - ready;
             _toClientStart = 0;
-            _toClientLength = (int)received;
-            FlushToClient();
+            _toClientLength = ready;
+            if (ready > 0)
+            {
+                FlushToClient();
+            }
         }
         else if (received == 0 || Marshal.GetLastPInvokeError() != EAgain)
         {
@@ -253,11 +293,21 @@ internal sealed unsafe class TunnelConnection
         _toClientStart += written;
         if (_toClientStart == _toClientLength)
         {
+            KeepPending(_toClient, _toClientLength, _downPending);
             _toClientStart = _toClientLength = 0;
         }
 
         UpdateInterests();
         return true;
+    }
+
+    /// Frame mode: once what was ready has gone out, the bytes read after it move to the block's start.
+    private static void KeepPending(byte* block, int sentEnd, int pending)
+    {
+        if (pending > 0)
+        {
+            Buffer.MemoryCopy(block + sentEnd, block, BlockSize, pending);
+        }
     }
 
     private void UpdateInterests()
