@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # A/B of two gateway builds (or one build with two environments): both run at once, and one scenario's windows go
 # A, B, B, A, A, B, ... seconds apart, so this VM's changing CPU steal moves both alike. Prints B's CPU figure over
-# A's for every pair, then the median (min-max). How most of the changes in tests/perf/README.md were measured.
+# A's for every pair, all of it and its user-space part, then the medians (min-max). How most of the changes in
+# tests/perf/README.md were measured.
 #
 #   A_REV=HEAD~1 SCENARIO=a PAIRS=10 bash tests/perf/ab.sh       # A: that commit, B: the working tree
 #   B_ENV="DOTNET_TieredPGO=0" SCENARIO=d-sessions bash tests/perf/ab.sh   # same build, B with a setting
 #
 # A_REV (default: none, A is the working tree too), A_ENV and B_ENV (space-separated VAR=value), SCENARIO (a, b,
-# d-messages or d-sessions; default a), PAIRS (10), DURATION (5 s per window), PRIME (10 s of the scenario for each
+# d-messages or d-sessions; default a), PAIRS (10), DURATION (5 s per window), PRIME (20 s of the scenario for each
 # gateway first, for the JIT). Loopback only; every process it starts is stopped by pid on exit.
 set -euo pipefail
 
@@ -18,16 +19,16 @@ ab="$out/ab"
 SCENARIO="${SCENARIO:-a}"
 PAIRS="${PAIRS:-10}"
 DURATION="${DURATION:-5}"
-PRIME="${PRIME:-10}"
+PRIME="${PRIME:-20}"
 HOST=127.0.0.1
 ECHO_PORT=18100
 declare -A WS_PORT=([A]=18281 [B]=18291)
 
 case "$SCENARIO" in
-  a) metric=a.cpu_s_per_M_msgs ;;
-  b) metric=b.cpu_s_per_GiB ;;
-  d-messages) metric=d.cpu_s_per_M_msgs ;;
-  d-sessions) metric=d.cpu_ms_per_tls_session ;;
+  a) metric=a.cpu_s_per_M_msgs user=a.user_cpu_s_per_M_msgs ;;
+  b) metric=b.cpu_s_per_GiB user=b.user_cpu_s_per_GiB ;;
+  d-messages) metric=d.cpu_s_per_M_msgs user=d.user_cpu_s_per_M_msgs ;;
+  d-sessions) metric=d.cpu_ms_per_tls_session user=d.user_cpu_ms_per_tls_session ;;
   *) echo "SCENARIO must be a, b, d-messages or d-sessions" >&2; exit 2 ;;
 esac
 
@@ -72,12 +73,13 @@ for side in A B; do
   wait_port "$ws"
 done
 
-# One window against a side; prints its metric. `--pid` makes the load tool measure that gateway's CPU.
+# One window against a side; prints its metric and the metric's user-space part. `--pid` makes the load tool
+# measure that gateway's CPU.
 window() {
   local side="$1" seconds="$2" ws="${WS_PORT[$1]}"
   "$loadtool" run --target "$side" --run 0 --pid "${PID[$side]}" --ws "ws://$HOST:$ws/echo" \
     --wss "wss://$HOST:$((ws + 1))/echo" --scenarios "$SCENARIO" --duration "$seconds" --warmup 1 \
-    --out "$ab/results.jsonl" | awk -v m="$metric" '$4 == m {print $5}'
+    --out "$ab/results.jsonl" | awk -v m="$metric" -v u="$user" '$4 == m {all = $5} $4 == u {mine = $5} END {print all, mine}'
 }
 
 if [ "$PRIME" -gt 0 ]; then
@@ -85,19 +87,27 @@ if [ "$PRIME" -gt 0 ]; then
   window B "$PRIME" >/dev/null
 fi
 
-echo "$metric, B over A (A=${A_REV:-working tree}${A_ENV:+ $A_ENV}, B=working tree${B_ENV:+ $B_ENV}):"
+echo "$metric (user space: $user), B over A (A=${A_REV:-working tree}${A_ENV:+ $A_ENV}, B=working tree${B_ENV:+ $B_ENV}):"
 ratios=()
+user_ratios=()
 for pair in $(seq 1 "$PAIRS"); do
   if [ $((pair % 2)) -eq 1 ]; then order="A B"; else order="B A"; fi
   declare -A value=()
   for side in $order; do
     value[$side]="$(window "$side" "$DURATION")"
   done
-  ratio="$(awk -v a="${value[A]}" -v b="${value[B]}" 'BEGIN {if (a > 0) printf "%.3f", b / a}')"
+  read -r a a_user <<<"${value[A]}"
+  read -r b b_user <<<"${value[B]}"
+  ratio="$(awk -v a="$a" -v b="$b" 'BEGIN {if (a > 0) printf "%.3f", b / a}')"
+  user_ratio="$(awk -v a="$a_user" -v b="$b_user" 'BEGIN {if (a > 0) printf "%.3f", b / a}')"
   ratios+=("$ratio")
-  echo "  pair $pair ($order): A ${value[A]}, B ${value[B]}, B/A $ratio"
+  user_ratios+=("$user_ratio")
+  echo "  pair $pair ($order): A $a (user $a_user), B $b (user $b_user), B/A $ratio (user $user_ratio)"
 done
 
-printf '%s\n' "${ratios[@]}" | sort -n | awk '{v[NR] = $1} END {
-  m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-  printf "B/A median %.3f (%.3f-%.3f), %d pairs\n", m, v[1], v[NR], NR }'
+median() {
+  printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {
+    m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+    printf "%.3f (%.3f-%.3f), %d pairs", m, v[1], v[NR], NR }'
+}
+echo "B/A median $(median "${ratios[@]}"); user space $(median "${user_ratios[@]}")"

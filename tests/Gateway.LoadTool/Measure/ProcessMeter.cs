@@ -2,8 +2,8 @@ using System.Globalization;
 
 namespace Gateway.LoadTool.Measure;
 
-/// CPU time (utime + stime) and resident memory of a process and all its descendants, from /proc: nginx's
-/// master and workers, or the one process of HAProxy, Caddy and the gateway.
+/// CPU time (utime + stime, and utime alone) and resident memory of a process and all its descendants, from /proc:
+/// nginx's master and workers, or the one process of HAProxy, Caddy and the gateway.
 public sealed class ProcessMeter(int rootPid)
 {
     /// /proc reports CPU time in clock ticks; Linux's USER_HZ is 100 on every mainstream architecture.
@@ -13,16 +13,18 @@ public sealed class ProcessMeter(int rootPid)
 
     public ProcessSample Sample()
     {
-        double cpu = 0;
+        double cpu = 0, user = 0;
         long rss = 0;
         var pids = Tree();
         foreach (int pid in pids)
         {
-            cpu += ReadCpuSeconds(pid);
+            var (pidUser, pidSystem) = ReadCpuSeconds(pid);
+            cpu += pidUser + pidSystem;
+            user += pidUser;
             rss += ReadRssKiB(pid);
         }
 
-        return new ProcessSample(cpu, rss, pids.Count);
+        return new ProcessSample(cpu, user, rss, pids.Count);
     }
 
     /// The root and every process whose parent chain leads to it.
@@ -52,12 +54,12 @@ public sealed class ProcessMeter(int rootPid)
         return tree;
     }
 
-    private static double ReadCpuSeconds(int pid)
+    private static (double User, double System) ReadCpuSeconds(int pid)
     {
         // proc(5) fields 14 and 15 (utime, stime): indexes 11 and 12 counted from field 3 (state).
         var fields = ReadStatFields(pid);
-        return fields is null ? 0 : (long.Parse(fields[11], CultureInfo.InvariantCulture) +
-            long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+        return fields is null ? (0, 0) : (long.Parse(fields[11], CultureInfo.InvariantCulture) / TicksPerSecond,
+            long.Parse(fields[12], CultureInfo.InvariantCulture) / TicksPerSecond);
     }
 
     private static long ReadRssKiB(int pid)
@@ -94,4 +96,6 @@ public sealed class ProcessMeter(int rootPid)
     }
 }
 
-public readonly record struct ProcessSample(double CpuSeconds, long RssKiB, int Processes);
+/// UserSeconds: the part of CpuSeconds spent in user space, the proxy's own code and libraries: the kernel's part
+/// moves more with the VM's scheduling and stolen time, so a change to user-space work shows more clearly in it.
+public readonly record struct ProcessSample(double CpuSeconds, double UserSeconds, long RssKiB, int Processes);

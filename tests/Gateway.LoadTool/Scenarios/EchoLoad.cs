@@ -7,16 +7,19 @@ namespace Gateway.LoadTool.Scenarios;
 public sealed record EchoLoadSpec(Uri Url, int Connections, int PayloadBytes, bool Binary, int InFlight,
     TimeSpan Warmup, TimeSpan Duration);
 
-/// Echoes counted in the measured window, and the proxy's CPU seconds spent in it (0 without a proxy); the share
+/// Echoes counted in the measured window, and the proxy's CPU seconds spent in it, all and in user space (0 without
+/// a proxy); the share
 /// of the machine's CPU the hypervisor stole meanwhile. One echo is two relayed messages and twice its payload in
 /// relayed bytes.
 public sealed record EchoLoadResult(double Seconds, long Echoes, long PayloadBytes, double ProxyCpuSeconds,
-    LatencyHistogram Latency, double StealPercent)
+    double ProxyUserSeconds, LatencyHistogram Latency, double StealPercent)
 {
     public double RelayedMessagesPerSecond => 2 * Echoes / Seconds;
     public double RelayedMiBPerSecond => 2.0 * PayloadBytes / Seconds / (1 << 20);
     public double CpuSecondsPerMillionMessages => ProxyCpuSeconds / (2.0 * Echoes) * 1e6;
+    public double UserCpuSecondsPerMillionMessages => ProxyUserSeconds / (2.0 * Echoes) * 1e6;
     public double CpuSecondsPerGiB => ProxyCpuSeconds / (2.0 * PayloadBytes / (1 << 30));
+    public double UserCpuSecondsPerGiB => ProxyUserSeconds / (2.0 * PayloadBytes / (1 << 30));
 }
 
 /// Scenarios (a), (b) and the message part of (d): connections that each keep a number of echoes in flight.
@@ -78,6 +81,7 @@ public static class EchoLoad
 
         long echoes = echoes1 - echoes0;
         double cpu = cpu0 is null ? 0 : cpu1!.Value.CpuSeconds - cpu0.Value.CpuSeconds;
-        return new EchoLoadResult(seconds, echoes, echoes * spec.PayloadBytes, cpu, latency, steal);
+        double user = cpu0 is null ? 0 : cpu1!.Value.UserSeconds - cpu0.Value.UserSeconds;
+        return new EchoLoadResult(seconds, echoes, echoes * spec.PayloadBytes, cpu, user, latency, steal);
     }
 }

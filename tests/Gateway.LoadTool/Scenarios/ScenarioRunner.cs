@@ -63,6 +63,7 @@ public static class ScenarioRunner
                     if (meter is not null)
                     {
                         Record("b.cpu_s_per_GiB", large.CpuSecondsPerGiB);
+                        Record("b.user_cpu_s_per_GiB", large.UserCpuSecondsPerGiB);
                     }
 
                     Record("b.steal_pct", large.StealPercent, NoProcStat);
@@ -90,6 +91,7 @@ public static class ScenarioRunner
                     if (meter is not null)
                     {
                         Record("d.cpu_ms_per_tls_session", rate.CpuMsPerSession);
+                        Record("d.user_cpu_ms_per_tls_session", rate.UserCpuMsPerSession);
                     }
 
                     Record("d.sessions_steal_pct", rate.StealPercent, NoProcStat);
@@ -115,6 +117,7 @@ public static class ScenarioRunner
             if (meter is not null)
             {
                 Record($"{prefix}.cpu_s_per_M_msgs", result.CpuSecondsPerMillionMessages);
+                Record($"{prefix}.user_cpu_s_per_M_msgs", result.UserCpuSecondsPerMillionMessages);
             }
 
             Record($"{prefix}.steal_pct", result.StealPercent, NoProcStat);

@@ -4,11 +4,12 @@ using Gateway.LoadTool.Measure;
 
 namespace Gateway.LoadTool.Scenarios;
 
-public sealed record TlsSessionRateResult(double Seconds, long Sessions, double ProxyCpuSeconds, long Failures,
-    double StealPercent)
+public sealed record TlsSessionRateResult(double Seconds, long Sessions, double ProxyCpuSeconds, double ProxyUserSeconds,
+    long Failures, double StealPercent)
 {
     public double SessionsPerSecond => Sessions / Seconds;
     public double CpuMsPerSession => ProxyCpuSeconds / Sessions * 1000;
+    public double UserCpuMsPerSession => ProxyUserSeconds / Sessions * 1000;
 }
 
 /// The rate part of scenario (d): new sessions back to back, each a TCP connect, a full TLS 1.3 handshake (no
@@ -55,6 +56,7 @@ public static class TlsSessionRate
         Volatile.Write(ref stopping, true);
         workers.ForEach(w => w.Join());
         double cpu = cpu0 is null ? 0 : cpu1!.Value.CpuSeconds - cpu0.Value.CpuSeconds;
-        return new TlsSessionRateResult(seconds, sessions1 - sessions0, cpu, Interlocked.Read(ref failures), steal);
+        double user = cpu0 is null ? 0 : cpu1!.Value.UserSeconds - cpu0.Value.UserSeconds;
+        return new TlsSessionRateResult(seconds, sessions1 - sessions0, cpu, user, Interlocked.Read(ref failures), steal);
     }
 }
