@@ -44,9 +44,11 @@ loadtool="$out/loadtool/loadtool"
 dotnet publish -c Release gateway/Gateway -o "$ab/B" --verbosity quiet -nologo >/dev/null
 if [ -n "${A_REV:-}" ]; then
   tree="$(mktemp -d /tmp/gateway-ab-XXXXXX)"
-  git worktree add --detach -q "$tree" "$A_REV"
-  dotnet publish -c Release "$tree/gateway/Gateway" -o "$ab/A" --verbosity quiet -nologo >/dev/null
-  git worktree remove --force "$tree"
+  git worktree add --detach -q "$tree" "$A_REV" || { rmdir "$tree"; exit 1; }
+  built=0
+  dotnet publish -c Release "$tree/gateway/Gateway" -o "$ab/A" --verbosity quiet -nologo >/dev/null && built=1
+  git worktree remove --force "$tree" # also when the build failed: no worktree is left registered
+  [ "$built" = 1 ] || { echo "building $A_REV failed" >&2; exit 1; }
 else
   rm -rf "$ab/A"
   cp -r "$ab/B" "$ab/A"
