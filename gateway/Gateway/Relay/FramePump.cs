@@ -18,7 +18,7 @@ namespace Gateway.Relay;
 /// whole message is never buffered, and control frames from the other pump can go between any two pieces.
 /// Control frames (at most 125 bytes) are handled here: pings answered on the same leg, pongs noted, Close ends
 /// the pump and is handed to the session.
-internal sealed class FramePump
+internal sealed partial class FramePump
 {
     /// A partial frame is forwarded once this much of it has arrived, so a large frame trickling in is not cut into
     /// many tiny fragments; Kestrel's and the stream reader's buffers hold far more.
@@ -65,8 +65,9 @@ internal sealed class FramePump
         _ = RunAsync();
     }
 
-    /// Called by the socket's readiness when an idle pump's socket may be readable.
-    private static readonly Action<object?> Resume = static state => _ = ((FramePump)state!).RunAsync();
+    /// Called by the socket's readiness when an idle pump's socket may be readable: reads of whole data frames are
+    /// relayed right there (FramePump.Inline.cs), anything else by RunAsync.
+    private static readonly Action<object?> Resume = static state => ((FramePump)state!).OnReadable();
 
     /// The pump's loop. On a socket, an idle pump leaves no state machine behind: when a read finds nothing it
     /// arms a callback on the socket's readiness and returns, and the callback runs this again. A call that meets

@@ -53,6 +53,9 @@ internal sealed class Leg
     public ValueTask EnterWriteAsync(CancellationToken cancellationToken) =>
         Interlocked.Increment(ref _writers) == 1 ? default : WaitForWriteAsync(cancellationToken);
 
+    /// EnterWriteAsync for a caller that will not wait: false if another writer holds the lock.
+    public bool TryEnterWrite() => Interlocked.CompareExchange(ref _writers, 1, 0) == 0;
+
     public void ExitWrite()
     {
         if (Interlocked.Decrement(ref _writers) > 0)
