@@ -104,7 +104,6 @@ internal sealed class PieceWriter
             return -1;
         }
 
-        BeginFrame(frame);
         var target = destination.Slice(headerLength, payload.Length);
         if (_from.Decoder.InTextMessage)
         {
@@ -119,7 +118,6 @@ internal sealed class PieceWriter
                 payload.CopyTo(target);
             }
 
-            _validatedOffset = payload.Length;
             error = _from.Decoder.ValidatePayload(target, endOfFrame: true);
             if (error is not null)
             {
@@ -138,7 +136,7 @@ internal sealed class PieceWriter
 
         uint outKey = mask ? NextKey() : 0;
         FrameEncoder.WriteHeader(destination, frame.Fin, frame.Opcode, payload.Length, mask, outKey);
-        Transform(payload, target, frame.MaskKey, outKey, 0);
+        Transform(payload, target, frame.Masked, frame.MaskKey, outKey, 0);
         return headerLength + payload.Length;
     }
 
@@ -250,7 +248,7 @@ internal sealed class PieceWriter
         {
             var destination = output.GetSpan();
             int length = Math.Min(destination.Length, source.Length);
-            offset = Transform(source[..length], destination[..length], inKey, outKey, offset);
+            offset = Transform(source[..length], destination[..length], _frame.Masked, inKey, outKey, offset);
             output.Advance(length);
             source = source[length..];
         }
@@ -258,9 +256,10 @@ internal sealed class PieceWriter
         return offset;
     }
 
-    private int Transform(ReadOnlySpan<byte> source, Span<byte> destination, uint inKey, uint outKey, int offset)
+    /// `masked`: whether the sender masked the frame (then `inKey` unmasks it).
+    private int Transform(ReadOnlySpan<byte> source, Span<byte> destination, bool masked, uint inKey, uint outKey, int offset)
     {
-        if (_frame.Masked)
+        if (masked)
         {
             return _to.MasksOutgoing
                 ? Mask.Remask(source, destination, inKey, outKey, offset)
