@@ -360,15 +360,14 @@ internal sealed partial class FramePump
                 break;
             }
 
-            var payload = frame[header.HeaderLength..];
-            int frameBytes = _writer.WriteWholeFrame(header, payload, destination[written..], out error);
+            int frameBytes = _writer.WriteWholeFrame(header, frame, destination[written..], out error);
             if (frameBytes < 0)
             {
                 // The span is full: what it holds goes first, then a span for at least this frame.
                 output.Advance(written);
-                destination = output.GetSpan(PieceWriter.WholeFrameBound(payload.Length));
+                destination = output.GetSpan(PieceWriter.WholeFrameBound((int)header.PayloadLength));
                 written = 0;
-                frameBytes = _writer.WriteWholeFrame(header, payload, destination, out error);
+                frameBytes = _writer.WriteWholeFrame(header, frame, destination, out error);
             }
 
             if (error is not null)

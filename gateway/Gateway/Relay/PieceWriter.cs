@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Numerics;
 using System.Runtime.CompilerServices;
@@ -89,15 +90,16 @@ internal sealed class PieceWriter
         return null;
     }
 
-    /// A whole data frame that arrived in one span, the common case for small messages: validated, then written as
-    /// it came, header and payload, into `destination`, a span of the output that the caller advances past the bytes
-    /// written (so a run of small frames costs one GetSpan and one Advance, not one per frame). Returns the bytes
-    /// written, 0 with `error` set for a violation (nothing of the frame counts as written), or -1 when `destination`
-    /// is too short for the frame: the caller then gets a span of at least WholeFrameBound.
-    public int WriteWholeFrame(in FrameHeader frame, ReadOnlySpan<byte> payload, Span<byte> destination, out ProtocolError? error)
+    /// A whole data frame that arrived in one span (`wire`: header and payload), the common case for small messages:
+    /// validated, then written as it came into `destination`, a span of the output that the caller advances past the
+    /// bytes written (so a run of small frames costs one GetSpan and one Advance, not one per frame). Returns the
+    /// bytes written, 0 with `error` set for a violation (nothing of the frame counts as written), or -1 when
+    /// `destination` is too short for the frame: the caller then gets a span of at least WholeFrameBound.
+    public int WriteWholeFrame(in FrameHeader frame, ReadOnlySpan<byte> wire, Span<byte> destination, out ProtocolError? error)
     {
         error = null;
         bool mask = _to.MasksOutgoing;
+        var payload = wire[frame.HeaderLength..];
         int headerLength = FrameEncoder.GetHeaderLength(payload.Length, mask);
         if (destination.Length < headerLength + payload.Length)
         {
@@ -105,38 +107,51 @@ internal sealed class PieceWriter
         }
 
         var target = destination.Slice(headerLength, payload.Length);
-        if (_from.Decoder.InTextMessage)
+        uint outKey = mask ? NextKey() : 0;
+        if (headerLength == frame.HeaderLength && frame.Masked == mask)
         {
-            // Text is validated where it is written: unmasked there first (from a client), then masked in place
-            // toward an upstream; a frame that fails is never advanced past, so nothing of it goes out.
-            if (frame.Masked)
-            {
-                Mask.Apply(payload, target, frame.MaskKey, 0);
-            }
-            else
-            {
-                payload.CopyTo(target);
-            }
-
-            error = _from.Decoder.ValidatePayload(target, endOfFrame: true);
-            if (error is not null)
-            {
-                return 0;
-            }
-
-            uint textKey = mask ? NextKey() : 0;
+            // The decoder checked the header, both legs mask or neither does (RFC 6455 5.1), and its length is in
+            // the fewest bytes (5.2; the decoder lets a longer form through, which is written anew): it goes out as
+            // it came but for the mask key, as copying it costs less than writing it anew.
+            wire[..headerLength].CopyTo(destination);
             if (mask)
             {
-                Mask.Apply(target, textKey, 0);
+                BinaryPrimitives.WriteUInt32LittleEndian(destination[(headerLength - sizeof(uint))..], outKey);
             }
+        }
+        else
+        {
+            FrameEncoder.WriteHeader(destination, frame.Fin, frame.Opcode, payload.Length, mask, outKey);
+        }
 
-            FrameEncoder.WriteHeader(destination, frame.Fin, frame.Opcode, payload.Length, mask, textKey);
+        if (!_from.Decoder.InTextMessage)
+        {
+            Transform(payload, target, frame.Masked, frame.MaskKey, outKey, 0);
             return headerLength + payload.Length;
         }
 
-        uint outKey = mask ? NextKey() : 0;
-        FrameEncoder.WriteHeader(destination, frame.Fin, frame.Opcode, payload.Length, mask, outKey);
-        Transform(payload, target, frame.Masked, frame.MaskKey, outKey, 0);
+        // Text is validated where it is written: unmasked there first (from a client), then masked in place toward
+        // an upstream; a frame that fails is never advanced past, so nothing of it goes out.
+        if (frame.Masked)
+        {
+            Mask.Apply(payload, target, frame.MaskKey, 0);
+        }
+        else
+        {
+            payload.CopyTo(target);
+        }
+
+        error = _from.Decoder.ValidatePayload(target, endOfFrame: true);
+        if (error is not null)
+        {
+            return 0;
+        }
+
+        if (mask)
+        {
+            Mask.Apply(target, outKey, 0);
+        }
+
         return headerLength + payload.Length;
     }
 

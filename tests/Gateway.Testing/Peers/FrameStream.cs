@@ -79,8 +79,13 @@ public sealed class FrameStream(Stream stream, byte[]? leftover = null) : IAsync
             }
         }
 
+        var key = masked ? Pending.Slice(keyAt, 4).ToArray() : null;
         _start += header + (int)length;
-        var frame = new WireFrame((b0 & 0x80) != 0, b0 & 0x0F, payload, masked, (b0 >> 4) & 0x7);
+        var frame = new WireFrame((b0 & 0x80) != 0, b0 & 0x0F, payload, masked, (b0 >> 4) & 0x7)
+        {
+            HeaderLength = header,
+            MaskKey = key,
+        };
         if (AnswerPings && frame.Opcode == WireFrame.Ping)
         {
             await SendFrameAsync(WireFrame.Pong, payload, MasksOutgoing);

@@ -10,6 +10,12 @@ public sealed record WireFrame(bool Fin, int Opcode, byte[] Payload, bool Masked
 
     public string Text_ => Encoding.UTF8.GetString(Payload);
 
+    /// The header's length on the wire (2 to 14 bytes), when read by FrameStream: shows the length form it used.
+    public int HeaderLength { get; init; }
+
+    /// The mask key as it was on the wire (4 bytes), when read by FrameStream from a masked frame.
+    public byte[]? MaskKey { get; init; }
+
     /// The status code of a Close frame (1005 when it has none).
     public int CloseCode => Payload.Length >= 2 ? BinaryPrimitives.ReadUInt16BigEndian(Payload) : 1005;
 

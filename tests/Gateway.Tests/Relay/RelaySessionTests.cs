@@ -210,6 +210,55 @@ public sealed class RelaySessionTests
         }
     }
 
+    [Fact]
+    public async Task Whole_frames_toward_the_upstream_carry_a_fresh_mask_key_each()
+    {
+        await using var relay = RelayUnderTest.Start(Limits);
+        byte[] key = [0x0F, 0x1E, 0x2D, 0x3C];
+        var payloads = Enumerable.Range(0, 8).Select(i => RandomNumberGenerator.GetBytes(10 + i * 40)).ToArray();
+
+        await relay.ClientWrites.WriteAsync(RawFrame.Concat(payloads.Select(p => RawFrame.Build(true, 0x2, p, key)).ToArray()));
+
+        var keys = new List<string>();
+        foreach (var payload in payloads)
+        {
+            var frame = await relay.UpstreamReads.ReadFrameAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal(payload, frame!.Payload);
+            Assert.NotEqual(key, frame.MaskKey); // the client's key is not reused (RFC 6455 5.3: unpredictable keys)
+            keys.Add(Convert.ToHexString(frame.MaskKey!));
+        }
+
+        Assert.Equal(keys.Count, keys.Distinct().Count());
+    }
+
+    [Theory]
+    [InlineData(5, 2, true)]     // a 7-bit length sent in the 16-bit form
+    [InlineData(5, 8, true)]     // ... in the 64-bit form
+    [InlineData(300, 8, true)]   // a 16-bit length sent in the 64-bit form
+    [InlineData(5, 8, false)]    // the same from the upstream
+    [InlineData(300, 8, false)]
+    public async Task Whole_frames_with_a_longer_length_form_than_needed_go_out_in_the_shortest(int size, int lengthBytes, bool fromClient)
+    {
+        // RFC 6455 5.2 asks for the fewest bytes; the decoder lets a longer form through, and the relay, which
+        // otherwise copies a header as it came, writes it anew.
+        await using var relay = RelayUnderTest.Start(Limits);
+        var payload = RandomNumberGenerator.GetBytes(size);
+        byte[]? key = fromClient ? [0x0F, 0x1E, 0x2D, 0x3C] : null;
+        var longer = RawFrame.Build(true, 0x2, payload, key, lengthBytes: lengthBytes);
+        var shortest = RawFrame.Build(true, 0x2, payload, key);
+        var (writes, reads) = fromClient ? (relay.ClientWrites, relay.UpstreamReads) : (relay.UpstreamWrites, relay.ClientReads);
+
+        await writes.WriteAsync(RawFrame.Concat(shortest, longer, shortest)); // one read: whole frames, both forms
+
+        for (int i = 0; i < 3; i++)
+        {
+            var frame = await reads.ReadFrameAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal(payload, frame!.Payload);
+            Assert.Equal(fromClient, frame.Masked);
+            Assert.Equal((size <= 125 ? 2 : 4) + (fromClient ? 4 : 0), frame.HeaderLength);
+        }
+    }
+
     /// A PipeWriter whose spans are never longer than `spanBytes`, whatever the size asked for.
     private sealed class ShortSpanWriter(PipeWriter inner, int spanBytes) : PipeWriter
     {
