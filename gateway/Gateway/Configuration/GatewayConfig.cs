@@ -18,7 +18,23 @@ public sealed record GatewayConfig(string SourcePath, IReadOnlyList<ListenerConf
 /// <see cref="Address"/> is the text as written. In <see cref="EndPoint"/>, `localhost` is 127.0.0.1 and `*` is
 /// 0.0.0.0; a host wanting Kestrel's dual-stack ListenLocalhost/ListenAnyIP can look at the address text.
 /// </summary>
-public sealed record ListenerConfig(string Address, IPEndPoint EndPoint, TlsConfig? Tls);
+/// <summary>HandshakeTimeout (`handshake_timeout`): from the accept to a complete request head, TLS included.</summary>
+public sealed record ListenerConfig(string Address, IPEndPoint EndPoint, TlsConfig? Tls, TimeSpan HandshakeTimeout)
+{
+    /// <summary>
+    /// Kestrel's TLS handshake limit, and far below its 30 s for request headers and 130 s of keep-alive: nginx's
+    /// 60 s client_header_timeout let slowloris hold sockets for a minute each; a WebSocket client that connects in
+    /// good faith sends its upgrade request within milliseconds.
+    /// </summary>
+    public static readonly TimeSpan DefaultHandshakeTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest accepted: Kestrel's own request-head limits are set just above it, as a backstop.</summary>
+    public static readonly TimeSpan LongestHandshakeTimeout = TimeSpan.FromMinutes(5);
+
+    public ListenerConfig(string address, IPEndPoint endPoint, TlsConfig? tls) : this(address, endPoint, tls, DefaultHandshakeTimeout)
+    {
+    }
+}
 
 /// <summary><see cref="ClientCertificates"/> null: no client certificate is asked for (mTLS off).</summary>
 public sealed record TlsConfig(IReadOnlyList<CertificateConfig> Certificates, SslProtocols MinVersion,

@@ -61,6 +61,19 @@ public static partial class Log
     [LoggerMessage(2003, LogLevel.Debug, "TLS handshake failed: client={Client} reason=\"{Reason}\"")]
     public static partial void TlsHandshakeFailed(ILogger logger, string client, string reason);
 
+    [LoggerMessage(2004, LogLevel.Information, "Request head timeout: client={Client} status=408 reason=\"no complete request head within {TimeoutMs} ms of the accept\"")]
+    public static partial void HandshakeTimedOut(ILogger logger, string client, long timeoutMs);
+
+    /// Debug: a TLS handshake that never finished, or a kept-alive connection gone quiet, closed without a response.
+    [LoggerMessage(2005, LogLevel.Debug, "Request head timeout: client={Client} stage={Stage} closed after {TimeoutMs} ms")]
+    public static partial void HandshakeTimedOutQuietly(ILogger logger, string client, string stage, long timeoutMs);
+
+    [LoggerMessage(2006, LogLevel.Information, "Request refused: client={Client} status={Status} reason=\"{Reason}\"")]
+    public static partial void RequestRefused(ILogger logger, string client, int status, string reason);
+
+    [LoggerMessage(2007, LogLevel.Error, "Socket loop {Loop}: {What} failed; the loop goes on")]
+    public static partial void SocketLoopFault(ILogger logger, int loop, string what, Exception exception);
+
     [LoggerMessage(3001, LogLevel.Information,
         "Session: route={Route} client={Client} upstream={Upstream} subprotocol={Subprotocol} duration_ms={DurationMs} " +
         "messages_in={MessagesIn} bytes_in={BytesIn} messages_out={MessagesOut} bytes_out={BytesOut} " +

@@ -50,8 +50,9 @@ public sealed class GatewayApp : IAsyncDisposable
         var listeners = new ListenerSet();
         listeners.Apply(ListenerSet.Prepare(config, startupLogger));
         // Our own socket transport (Transport/): plain sessions leave Kestrel after the 101.
-        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory>(
-            new Transport.SocketTransportFactory(listeners.RunsOpenSslTls));
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory>(services =>
+            new Transport.SocketTransportFactory(listeners.AcceptSettingsFor,
+                services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Transport")));
         builder.WebHost.ConfigureKestrel(listeners.ConfigureKestrel);
         builder.Services.AddSingleton(listeners);
         ServiceComposition.AddOperations(builder.Services, config.Operations);
@@ -70,6 +71,8 @@ public sealed class GatewayApp : IAsyncDisposable
         var handler = app.Services.GetRequiredService<UpgradeHandler>();
         var state = app.Services.GetRequiredService<ServiceState>();
         var metrics = app.Services.GetRequiredService<GatewayMetrics>();
+        var requestLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Requests");
+        app.Use((context, next) => RequestHeadChecks.RunAsync(context, next, requestLogger));
         app.MapReverseProxy(proxy =>
         {
             // (2) YARP matched the route. WebSocket upgrades leave here for our own handshake and relay.

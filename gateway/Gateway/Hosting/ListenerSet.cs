@@ -38,6 +38,10 @@ public sealed class ListenerSet
     public void ConfigureKestrel(KestrelServerOptions kestrel)
     {
         kestrel.AddServerHeader = false;
+        // `handshake_timeout` (Transport/HandshakeDeadline) bounds every connection's wait for a request head, far below
+        // these; Kestrel's own stay as a backstop just above the longest the configuration accepts.
+        kestrel.Limits.RequestHeadersTimeout = ListenerConfig.LongestHandshakeTimeout + TimeSpan.FromSeconds(5);
+        kestrel.Limits.KeepAliveTimeout = ListenerConfig.LongestHandshakeTimeout + TimeSpan.FromSeconds(5);
         // Every endpoint is plain HTTP in Kestrel's configuration; a TLS listener gets our own TLS layer here
         // (TlsConnectionMiddleware, so wss:// sessions can take their connections over), which hands SslStream the
         // prebuilt options of the listener (looked up per connection, so a reload's certificates and client
@@ -127,8 +131,10 @@ public sealed class ListenerSet
 
     private PreparedListener? For(EndPoint? local) => _current.Find(local);
 
-    /// Whether the listener at `local` runs TLS by OpenSSL now (its connections wait for the handshake to be read).
-    public bool RunsOpenSslTls(EndPoint local) => For(local)?.Tls?.Contexts is not null;
+    /// How a connection accepted on `local` starts, from the listener as configured now.
+    public Transport.AcceptSettings? AcceptSettingsFor(EndPoint local) => For(local) is { } listener
+        ? new(listener.Tls is not null, listener.Tls?.Contexts is not null, listener.Listener.HandshakeTimeout)
+        : null;
 
     private static string NameOf(IPEndPoint endPoint) =>
         "listener_" + new string([.. endPoint.ToString().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_')]);

@@ -94,9 +94,14 @@ internal sealed class Leg
             return false;
         }
 
-        await EnterWriteAsync(cancellationToken);
+        bool entered = false;
         try
         {
+            // Inside the try: a session stopped while this waits behind a writer held by a full socket (a peer that
+            // reads nothing) ends the wait with a cancellation, which is this Close not sent, not the session's fault.
+            await EnterWriteAsync(cancellationToken);
+            entered = true;
+
             // Checked again under the lock: RFC 6455 5.5.1, nothing (not even a Pong) follows our Close.
             if (Gone || CloseSent)
             {
@@ -120,7 +125,10 @@ internal sealed class Leg
         }
         finally
         {
-            ExitWrite();
+            if (entered)
+            {
+                ExitWrite(); // a canceled wait let go of its place itself (WaitForWriteAsync)
+            }
         }
     }
 

@@ -34,6 +34,7 @@ public sealed partial class RelaySession : IValueTaskSource<RelayResult>
     private Timer? _closeTimer;
     private int _closeTimeouts;
     private Exception? _fault;
+    private RelayResult? _summary;
     private ManualResetValueTaskSourceCore<RelayResult> _result;
 
     public RelaySession(IDuplexPipe client, IDuplexPipe upstream, RelayLimits limits)
@@ -42,6 +43,17 @@ public sealed partial class RelaySession : IValueTaskSource<RelayResult>
         _client = new Leg(Side.Client, client, Role.Server, limits.FrameLimits);
         _upstream = new Leg(Side.Upstream, upstream, Role.Client, limits.FrameLimits);
         _legs = [_client, _upstream];
+        // Decided once, here: a leg whose connection reports a reset ends the session at once, even while its pump
+        // waits on the other leg (a peer that reads nothing) and so does not read it.
+        (client as Transport.IPeerLossNotice)?.OnPeerLost(static state => ((RelaySession)state).OnPeerLost(Side.Client), this);
+        (upstream as Transport.IPeerLossNotice)?.OnPeerLost(static state => ((RelaySession)state).OnPeerLost(Side.Upstream), this);
+    }
+
+    /// The connection of `side` was reset: nothing more goes to it, and the session ends as on a lost peer.
+    private void OnPeerLost(Side side)
+    {
+        LegOf(side).Gone = true;
+        _ = EndAsync(new RelayEvent(RelayEventKind.PeerGone, side));
     }
 
     public bool IsClosing => _closing;
@@ -97,16 +109,24 @@ public sealed partial class RelaySession : IValueTaskSource<RelayResult>
             _fault ??= e;
         }
 
+        var ending = _ending.Value;
+        _summary = new RelayResult(ending.Kind, ending.Side, _client.CloseSentFrame, _upstream.CloseSentFrame,
+            _clientToUpstream, _upstreamToClient, Stopwatch.GetElapsedTime(_started));
         if (_fault is not null)
         {
             _result.SetException(_fault);
             return;
         }
 
-        var ending = _ending.Value;
-        _result.SetResult(new RelayResult(ending.Kind, ending.Side, _client.CloseSentFrame, _upstream.CloseSentFrame,
-            _clientToUpstream, _upstreamToClient, Stopwatch.GetElapsedTime(_started)));
+        _result.SetResult(_summary);
     }
+
+    /// How the session ended, once it has, even when a pump failed (Result then throws): every session gets its
+    /// access log line and close metrics, however it ends.
+    public RelayResult? Summary => _summary;
+
+    /// What a pump failed with, if one did (a bug: logged beside the access log line).
+    public Exception? Fault => _fault;
 
     RelayResult IValueTaskSource<RelayResult>.GetResult(short token) => _result.GetResult(token);
 

@@ -15,7 +15,7 @@ namespace Gateway.Tls;
 /// its socket (ISessionHandoverFeature), so Kestrel frees its per-connection state while the session runs, and
 /// the relay reads decrypted bytes from the same reader Kestrel parsed the request from.
 internal sealed class TlsConnection : IOwnedConnection, ISessionHandoverFeature, ITlsConnectionFeature,
-    ITlsHandshakeFeature, ITlsApplicationProtocolFeature, ISslStreamFeature
+    ITlsHandshakeFeature, ITlsApplicationProtocolFeature, ISslStreamFeature, IPeerLossNotice
 {
     private readonly SslStream _ssl;
     private readonly SocketPipe _socket;
@@ -80,6 +80,8 @@ internal sealed class TlsConnection : IOwnedConnection, ISessionHandoverFeature,
     }
 
     public void Abort() => _socket.Abort();
+
+    public void OnPeerLost(Action<object> callback, object state) => _socket.OnPeerLost(callback, state);
 
     /// Frees the TLS state; the socket is closed by its owner: the session after a take-over, else Kestrel.
     public async ValueTask DisposeAsync()

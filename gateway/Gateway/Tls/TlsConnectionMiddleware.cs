@@ -47,16 +47,23 @@ internal sealed class TlsConnectionMiddleware(Func<EndPoint?, ListenerTls?> list
             await ssl.AuthenticateAsServerAsync(static (_, hello, state, _) =>
                 ValueTask.FromResult(((ListenerTls)state!).For(hello.ServerName)), tls, timeout.Token);
         }
-        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException or
-            ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (IsHandshakeFailure(e))
         {
             Log.TlsHandshakeFailed(logger, context.RemoteEndPoint?.ToString() ?? "unknown", e.Message);
             await ssl.DisposeAsync();
             return;
         }
 
-        await RunAsync(context, new TlsConnection(ssl, socket), next);
+        var connection = new TlsConnection(ssl, socket);
+        socket.SetResponseOutput(connection.Output);
+        await RunAsync(context, connection, next);
     }
+
+    /// Whatever a client's bytes make a handshake throw is that client's failure, logged at Debug like any other,
+    /// never an unhandled exception with a stack trace: SslStream, fed a record that is not a ClientHello, throws
+    /// NotSupportedException ("must use a certificate with the associated private key") before its certificate
+    /// callback ever runs, and an aborted connection fails with ObjectDisposedException.
+    private static bool IsHandshakeFailure(Exception e) => e is not (OutOfMemoryException or InsufficientExecutionStackException);
 
     private async Task RunAsync(ConnectionContext context, TlsConnection connection, ConnectionDelegate next)
     {
@@ -93,7 +100,7 @@ internal sealed class TlsConnectionMiddleware(Func<EndPoint?, ListenerTls?> list
         {
             session = TlsSession.Create(socket.Socket, socket.Pipe.Readiness, contexts);
         }
-        catch (Exception e) when (e is AuthenticationException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        catch (Exception e) when (IsHandshakeFailure(e))
         {
             Log.TlsHandshakeFailed(logger, remote, e.Message);
             return;
@@ -104,7 +111,7 @@ internal sealed class TlsConnectionMiddleware(Func<EndPoint?, ListenerTls?> list
             using var timeout = new CancellationTokenSource(_handshakeTimeout);
             await session.AcceptAsync(timeout.Token);
         }
-        catch (Exception e) when (e is AuthenticationException or OperationCanceledException)
+        catch (Exception e) when (IsHandshakeFailure(e))
         {
             Log.TlsHandshakeFailed(logger, remote, e is OperationCanceledException
                 ? $"no handshake within {_handshakeTimeout.TotalSeconds:0.###} s" : e.Message);
@@ -112,8 +119,20 @@ internal sealed class TlsConnectionMiddleware(Func<EndPoint?, ListenerTls?> list
             return; // Kestrel closes the connection
         }
 
-        var features = session.DescribeHandshake();
+        TlsFeatures features;
+        try
+        {
+            features = session.DescribeHandshake();
+        }
+        catch (ObjectDisposedException e)
+        {
+            Log.TlsHandshakeFailed(logger, remote, e.Message); // aborted (the handshake deadline) as it completed
+            session.Dispose();
+            return;
+        }
+
         socket.Pipe.UseTls(session);
+        socket.SetResponseOutput(socket.Pipe.Output);
         socket.Pipe.Start();
         socket.Features.Set<ITlsConnectionFeature>(features);
         socket.Features.Set<ITlsHandshakeFeature>(features);

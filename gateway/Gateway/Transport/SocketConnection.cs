@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
 
 namespace Gateway.Transport;
 
@@ -23,6 +24,15 @@ internal sealed class SocketConnection : ConnectionContext, IConnectionIdFeature
     private readonly CancellationTokenSource _closed = new();
     private IDictionary<object, object?>? _items;
     private string? _id;
+    private HandshakeDeadline? _deadline;
+    private ILogger? _logger;
+
+    /// Where a 408 goes when the handshake deadline expires: the socket, or TLS over it once TLS is up; null while
+    /// TLS is still being negotiated (nothing readable can be sent then).
+    private PipeWriter? _responseOutput;
+
+    private static readonly ReadOnlyMemory<byte> RequestTimeout =
+        "HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 33\r\nConnection: close\r\n\r\nno complete request head in time\n"u8.ToArray();
 
     /// `startReceiving`: false for a listener whose TLS OpenSSL runs on the socket (TlsSession): the receive loop
     /// starts after the handshake, or when the TLS layer reads the pipe (SslStream).
@@ -83,10 +93,59 @@ internal sealed class SocketConnection : ConnectionContext, IConnectionIdFeature
     /// The socket's own pipe, under a TLS layer (which reads and writes it until a session takes over).
     internal SocketPipe Pipe => _pipe;
 
+    /// Starts the clock of `listen[].handshake_timeout` (HandshakeDeadline) at the accept. `tls`: a 408 can only be
+    /// written once the TLS layer says where (SetResponseOutput); until then an expiry just closes the connection.
+    internal void StartHandshakeDeadline(TimeSpan timeout, bool tls, ILogger logger)
+    {
+        _logger = logger;
+        _responseOutput = tls ? null : _pipe.Output;
+        _deadline = new HandshakeDeadline(timeout, static state => _ = ((SocketConnection)state).OnHandshakeDeadlineAsync(), this);
+        Features.Set<IHandshakeDeadlineFeature>(_deadline);
+    }
+
+    /// TLS is up: a 408 now goes out through it.
+    internal void SetResponseOutput(PipeWriter output) => Volatile.Write(ref _responseOutput, output);
+
+    /// No complete request head in time: a 408 (unless TLS is not up yet, or the connection already served a
+    /// request and was only kept alive), then the connection is closed, whatever stage it was in. Kestrel writes
+    /// nothing while it waits for a head, so the 408 has the output to itself.
+    private async Task OnHandshakeDeadlineAsync()
+    {
+        if (_kestrelView.IsHandedOver || _deadline is not { } deadline)
+        {
+            return;
+        }
+
+        var output = Volatile.Read(ref _responseOutput);
+        bool respond = output is not null && !deadline.ServedOne;
+        var client = RemoteEndPoint?.ToString() ?? "unknown";
+        var stage = output is null ? "tls" : deadline.ServedOne ? "keep-alive" : "request-head";
+        if (respond)
+        {
+            Diagnostics.Log.HandshakeTimedOut(_logger!, client, (long)deadline.Length.TotalMilliseconds);
+            try
+            {
+                using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+                await output!.WriteAsync(RequestTimeout, bounded.Token);
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+            {
+                // The client reset the connection, or does not read: it is closed below either way.
+            }
+        }
+        else
+        {
+            Diagnostics.Log.HandshakeTimedOutQuietly(_logger!, client, stage, (long)deadline.Length.TotalMilliseconds);
+        }
+
+        Abort(new ConnectionAbortedException("handshake_timeout"));
+    }
+
     async ValueTask<IOwnedConnection> ISessionHandoverFeature.TakeOverAsync() => await TakeOverAsync();
 
     internal async ValueTask<SocketPipe> TakeOverAsync()
     {
+        _deadline?.Dispose();
         _kestrelView.HandOver();
         // Kestrel hangs its per-connection state on this object's features; once the socket no longer points
         // here, that state goes as soon as Kestrel is done with the connection, while the session runs on.
@@ -97,6 +156,7 @@ internal sealed class SocketConnection : ConnectionContext, IConnectionIdFeature
 
     public override void Abort(ConnectionAbortedException abortReason)
     {
+        _deadline?.Dispose();
         if (!_kestrelView.IsHandedOver)
         {
             _pipe.Abort();
@@ -105,6 +165,7 @@ internal sealed class SocketConnection : ConnectionContext, IConnectionIdFeature
 
     public override async ValueTask DisposeAsync()
     {
+        _deadline?.Dispose();
         if (!_kestrelView.IsHandedOver)
         {
             await _pipe.DisposeAsync();

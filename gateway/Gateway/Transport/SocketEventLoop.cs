@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
 
 namespace Gateway.Transport;
 
@@ -20,6 +21,7 @@ internal sealed unsafe class SocketEventLoop
     private static uint s_lastRegistration;
 
     private readonly int _epoll;
+    private readonly int _index;
     private readonly Lock _slotsLock = new();
     private SocketReadiness?[] _slots = new SocketReadiness?[256];
     private readonly Stack<int> _freeSlots = new();
@@ -28,6 +30,7 @@ internal sealed unsafe class SocketEventLoop
     private SocketEventLoop(int index)
     {
         _epoll = Epoll.Create();
+        _index = index;
         var thread = new Thread(Run) { IsBackground = true, Name = $"Socket loop {index}" };
         thread.UnsafeStart();
     }
@@ -35,6 +38,9 @@ internal sealed unsafe class SocketEventLoop
     /// Whether continuations run on the loop thread: the same switch as .NET's socket engine.
     public static bool InlineCompletions { get; } =
         Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1";
+
+    /// Where a loop reports what it survived (set by the transport, which has the host's logging).
+    public static ILogger? FaultLogger { get; set; }
 
     /// The loop for the next socket: sockets are spread over the loops in turn.
     public static SocketEventLoop Next()
@@ -96,12 +102,26 @@ internal sealed unsafe class SocketEventLoop
         }
     }
 
+    /// The loop never ends and never lets an exception out (that would end the process): an event whose
+    /// continuation throws closes that socket's readiness (its owner then finds it closed and closes the connection)
+    /// and the loop goes on; a failing epoll_wait is logged and retried after a pause, never in a tight loop.
     private void Run()
     {
         var events = (byte*)NativeMemory.Alloc((nuint)(MaxEventsPerWait * Epoll.EventSize));
         while (true)
         {
-            int count = Epoll.Wait(_epoll, events, MaxEventsPerWait);
+            int count;
+            try
+            {
+                count = Epoll.Wait(_epoll, events, MaxEventsPerWait);
+            }
+            catch (System.ComponentModel.Win32Exception e)
+            {
+                ReportFault("epoll_wait", e);
+                Thread.Sleep(100);
+                continue;
+            }
+
             for (int i = 0; i < count; i++)
             {
                 ulong data = Epoll.DataAt(events, i);
@@ -112,9 +132,32 @@ internal sealed unsafe class SocketEventLoop
                 if ((uint)slot < (uint)slots.Length && slots[slot] is { } readiness &&
                     readiness.Registration == (uint)(data >> 32))
                 {
-                    readiness.OnEvents(Epoll.EventsAt(events, i));
+                    try
+                    {
+                        readiness.OnEvents(Epoll.EventsAt(events, i));
+                    }
+                    catch (Exception e)
+                    {
+                        ReportFault("a connection's continuation", e);
+                        readiness.Fail();
+                    }
                 }
             }
+        }
+    }
+
+    private void ReportFault(string what, Exception e)
+    {
+        try
+        {
+            if (FaultLogger is { } logger)
+            {
+                Diagnostics.Log.SocketLoopFault(logger, _index, what, e);
+            }
+        }
+        catch
+        {
+            // A logger that throws must not end the loop either.
         }
     }
 

@@ -15,7 +15,7 @@ namespace Gateway.Transport;
 /// Reads wait for readiness (SocketReadiness, on one of our epoll loops) before taking a buffer, so an idle
 /// connection holds none; buffers come from the 32 KiB-block pool. Readers resume inline, on the thread the socket completed on: a relayed frame
 /// is received, parsed and sent without a hop to another thread.
-public sealed class SocketPipe : IOwnedConnection
+public sealed class SocketPipe : IOwnedConnection, IPeerLossNotice
 {
     /// Input: Kestrel's default request buffer limit; the receive loop waits for the reader beyond it.
     private const long PauseThreshold = 1024 * 1024;
@@ -80,6 +80,8 @@ public sealed class SocketPipe : IOwnedConnection
 
     internal SocketReadiness Readiness => _readiness;
 
+    public void OnPeerLost(Action<object> callback, object state) => _readiness.OnPeerLost(callback, state);
+
     /// TLS by OpenSSL on this socket (the TLS engine's handshake done), before anything reads or writes it: from
     /// now on every read and write of the pipe is OpenSSL's, and disposing the pipe frees it.
     internal void UseTls(TlsSession tls)
@@ -112,7 +114,8 @@ public sealed class SocketPipe : IOwnedConnection
         return this;
     }
 
-    /// Closes the socket now: pending reads end, unsent bytes are dropped.
+    /// Closes the socket now: pending reads end, unsent bytes are dropped. The readiness goes first: from then on
+    /// no wait waits and no loop calls the socket again, whichever thread it is on.
     public void Abort()
     {
         _readiness.Dispose();
@@ -191,7 +194,7 @@ public sealed class SocketPipe : IOwnedConnection
             while (true)
             {
                 // Wait for data without a buffer, then take one and read what is there without another wait.
-                await _readiness.WaitReadableAsync();
+                await _readiness.WaitReadableAsync(); // fails once the connection is closed (ObjectDisposedException)
                 if (_loopStop)
                 {
                     break;

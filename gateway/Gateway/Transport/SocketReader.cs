@@ -42,7 +42,15 @@ internal sealed class SocketReader(Socket socket, SocketReadiness readiness, Mem
             using var registration = cancellationToken.CanBeCanceled
                 ? cancellationToken.UnsafeRegister(static state => ((SocketReader)state!).WakeWait(), this)
                 : default;
-            await WaitAsync();
+            try
+            {
+                await WaitAsync();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The connection was closed under the read: the next try reports the end of the stream.
+            }
+
             cancellationToken.ThrowIfCancellationRequested();
         }
 
@@ -188,6 +196,14 @@ internal sealed class SocketReader(Socket socket, SocketReadiness readiness, Mem
     {
         if (_ended)
         {
+            return false;
+        }
+
+        if (readiness.IsClosed)
+        {
+            // Closed by its owner (an abort, a drain's cut): the end of the stream, not a call that would find the
+            // descriptor still open, get EAGAIN, and be retried after a wait that no longer waits.
+            End(null);
             return false;
         }
 

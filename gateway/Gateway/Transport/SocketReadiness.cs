@@ -8,7 +8,11 @@ namespace Gateway.Transport;
 /// SocketEventLoop, and a wait for each. The protocol, for either direction: Reset, then the non-blocking call; when
 /// that finds nothing to do (EAGAIN, or a read shorter than its buffer: the socket is drained), Wait. An event that
 /// arrives after the Reset makes the Wait return at once, so none is lost, and a wait on a socket known to be ready
-/// costs nothing. Waits end early, spuriously, when woken (a cancellation) or closed: callers retry the call.
+/// costs nothing. Waits end early, spuriously, when woken (a cancellation): callers retry the call.
+///
+/// Closing is terminal: once disposed, every wait (pending or new) fails with ObjectDisposedException and
+/// TryArmRead refuses, so no caller can take a closed readiness for a ready socket and retry its call for ever
+/// on a descriptor that is still open (issue 22: a client holding its socket after a 400 cost a core each).
 internal sealed class SocketReadiness : IDisposable, IValueTaskSource
 {
     private const short ReadToken = 0;
@@ -22,6 +26,11 @@ internal sealed class SocketReadiness : IDisposable, IValueTaskSource
 
     /// A TLS read has to write first (TlsSession): the next writable event wakes the reader too.
     private volatile bool _wakeReaderWhenWritable;
+
+    /// IPeerLossNotice: called once when the socket reports a hang-up or an error.
+    private Action<object>? _onLost;
+    private object? _onLostState;
+    private int _lost;
 
     private SocketReadiness(Socket socket, bool ready)
     {
@@ -82,11 +91,16 @@ internal sealed class SocketReadiness : IDisposable, IValueTaskSource
     /// Whether a read may find data: no read since the last event found the socket drained.
     public bool MayRead => _read.IsReady;
 
-    public ValueTask WaitReadableAsync() => _closed != 0 ? default : WaitAsync(ref _read, ReadToken);
-    public ValueTask WaitWritableAsync() => _closed != 0 ? default : WaitAsync(ref _write, WriteToken);
+    public ValueTask WaitReadableAsync() => IsClosed ? Closed() : WaitAsync(ref _read, ReadToken);
+    public ValueTask WaitWritableAsync() => IsClosed ? Closed() : WaitAsync(ref _write, WriteToken);
+
+    /// Disposed (the connection is being closed): nothing may read or write the socket any more.
+    public bool IsClosed => Volatile.Read(ref _closed) != 0;
+
+    private static ValueTask Closed() => ValueTask.FromException(new ObjectDisposedException(nameof(SocketReadiness)));
 
     /// WaitReadableAsync as a callback (no awaiter): false if the socket may already be read, or is closed.
-    public bool TryArmRead(Action<object?> callback, object state) => _closed == 0 && _read.TryArm(callback, state);
+    public bool TryArmRead(Action<object?> callback, object state) => !IsClosed && _read.TryArm(callback, state);
 
     public void WakeReader() => _read.Signal();
 
@@ -95,6 +109,28 @@ internal sealed class SocketReadiness : IDisposable, IValueTaskSource
     public void WakeReaderWhenWritable() => _wakeReaderWhenWritable = true;
 
     public void WakeWriter() => _write.Signal();
+
+    /// `callback(state)` once, on the thread pool, when the socket reports a hang-up or an error (at once if it has).
+    public void OnPeerLost(Action<object> callback, object state)
+    {
+        _onLostState = state;
+        Volatile.Write(ref _onLost, callback);
+        if (Volatile.Read(ref _lost) != 0)
+        {
+            NotifyLost();
+        }
+    }
+
+    private void NotifyLost()
+    {
+        if (Interlocked.Exchange(ref _onLost, null) is { } callback)
+        {
+            var state = _onLostState!;
+            _onLostState = null;
+            // Never on the loop thread: the owner's reaction (ending a session) is not the loop's work.
+            ThreadPool.UnsafeQueueUserWorkItem(callback, state, preferLocal: false);
+        }
+    }
 
     /// From the loop thread.
     internal void OnEvents(uint events)
@@ -113,6 +149,8 @@ internal sealed class SocketReadiness : IDisposable, IValueTaskSource
         if ((events & (Epoll.HangUp | Epoll.Error)) != 0)
         {
             _write.SignalForGood();
+            Volatile.Write(ref _lost, 1);
+            NotifyLost();
         }
         else if ((events & Epoll.Out) != 0)
         {
@@ -126,8 +164,10 @@ internal sealed class SocketReadiness : IDisposable, IValueTaskSource
         }
     }
 
-    /// Unregisters the socket and wakes both waits (the calls they retry then fail on the closed socket). A socket
-    /// already closed left the epoll set with its descriptor; its number may belong to another socket by now.
+    /// Unregisters the socket and wakes both waits, which then fail (ObjectDisposedException). A socket already
+    /// closed left the epoll set with its descriptor; its number may belong to another socket by now. The waits'
+    /// continuations go to the thread pool, never inline: Dispose may run on Kestrel's heartbeat (a timeout's
+    /// abort) or on a loop thread, which must not run a connection's code.
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _closed, 1) == 1)
@@ -140,8 +180,17 @@ internal sealed class SocketReadiness : IDisposable, IValueTaskSource
             _loop.Remove(this, fd: -1);
         }
 
-        _read.Signal();
-        _write.Signal();
+        _read.Signal(inline: false);
+        _write.Signal(inline: false);
+    }
+
+    /// What ran on an event of this socket threw (SocketEventLoop): the socket counts as lost and closed, so its
+    /// owner closes the connection, and the loop goes on with the others.
+    internal void Fail()
+    {
+        Volatile.Write(ref _lost, 1);
+        NotifyLost();
+        Dispose();
     }
 
     /// Runs `action` with the socket's descriptor held open (its number cannot be closed and reused meanwhile);
@@ -170,14 +219,13 @@ internal sealed class SocketReadiness : IDisposable, IValueTaskSource
     }
 
     ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) =>
-        Volatile.Read(ref Of(token).State) == Waiter.Waiting ? ValueTaskSourceStatus.Pending : ValueTaskSourceStatus.Succeeded;
+        Volatile.Read(ref Of(token).State) == Waiter.Waiting ? ValueTaskSourceStatus.Pending
+        : IsClosed ? ValueTaskSourceStatus.Faulted : ValueTaskSourceStatus.Succeeded;
 
     void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token,
         ValueTaskSourceOnCompletedFlags flags) => Of(token).OnCompleted(continuation, state);
 
-    void IValueTaskSource.GetResult(short token)
-    {
-    }
+    void IValueTaskSource.GetResult(short token) => ObjectDisposedException.ThrowIf(IsClosed, this);
 
     /// A wait's token says which direction it is on.
     private ref Waiter Of(short token) => ref token == ReadToken ? ref _read : ref _write;
@@ -250,7 +298,7 @@ internal sealed class SocketReadiness : IDisposable, IValueTaskSource
             }
         }
 
-        public void Signal()
+        public void Signal(bool inline = true)
         {
             // Already Ready: nobody waits (a wait starts only from NotReady), and the caller's next call sees
             // whatever this event reports.
@@ -261,7 +309,7 @@ internal sealed class SocketReadiness : IDisposable, IValueTaskSource
                 {
                     var state = _continuationState;
                     _continuationState = null;
-                    Run(continuation, state);
+                    Run(continuation, state, inline);
                 }
             }
         }
@@ -272,9 +320,9 @@ internal sealed class SocketReadiness : IDisposable, IValueTaskSource
             Signal();
         }
 
-        private static void Run(Action<object?> continuation, object? state)
+        private static void Run(Action<object?> continuation, object? state, bool inline)
         {
-            if (SocketEventLoop.InlineCompletions)
+            if (inline && SocketEventLoop.InlineCompletions)
             {
                 continuation(state);
             }

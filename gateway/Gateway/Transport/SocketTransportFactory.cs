@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using Gateway.Hosting;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gateway.Transport;
 
@@ -9,10 +11,18 @@ namespace Gateway.Transport;
 /// WebSocket sessions can leave Kestrel after the 101 (ISessionHandoverFeature). Kestrel's own socket transport
 /// keeps every connection, and all its per-connection state, until the socket closes.
 ///
-/// `opensslTls(local address)`: whether the listener runs TLS by OpenSSL (TlsSession), whose connections nothing may
-/// read before the handshake: their receive loop starts after it (TlsConnectionMiddleware).
-public sealed class SocketTransportFactory(Func<EndPoint, bool>? opensslTls = null) : IConnectionListenerFactory, IConnectionListenerFactorySelector
+/// `settings(local address)`: how the listener's connections start (AcceptSettings); none: plain, Kestrel's timeouts.
+public sealed class SocketTransportFactory(Func<EndPoint, AcceptSettings?>? settings = null, ILogger? logger = null)
+    : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
+    private readonly ILogger _logger = InitLogging(logger ?? NullLogger.Instance);
+
+    private static ILogger InitLogging(ILogger logger)
+    {
+        SocketEventLoop.FaultLogger ??= logger;
+        return logger;
+    }
+
     private readonly LargeBlockMemoryPool _pool = LargeBlockMemoryPool.Instance;
 
     public bool CanBind(EndPoint endpoint) => endpoint is IPEndPoint;
@@ -48,12 +58,13 @@ public sealed class SocketTransportFactory(Func<EndPoint, bool>? opensslTls = nu
             throw;
         }
 
-        return ValueTask.FromResult<IConnectionListener>(new SocketListener(socket, _pool, opensslTls));
+        return ValueTask.FromResult<IConnectionListener>(new SocketListener(socket, _pool, settings, _logger));
     }
 }
 
 /// One listening socket; Kestrel calls AcceptAsync in a loop until it unbinds.
-internal sealed class SocketListener(Socket socket, LargeBlockMemoryPool pool, Func<EndPoint, bool>? opensslTls) : IConnectionListener
+internal sealed class SocketListener(Socket socket, LargeBlockMemoryPool pool, Func<EndPoint, AcceptSettings?>? settings, ILogger logger)
+    : IConnectionListener
 {
     public EndPoint EndPoint { get; } = socket.LocalEndPoint!;
 
@@ -77,7 +88,14 @@ internal sealed class SocketListener(Socket socket, LargeBlockMemoryPool pool, F
             }
 
             accepted.NoDelay = true;
-            return new SocketConnection(accepted, pool, startReceiving: opensslTls?.Invoke(EndPoint) != true);
+            var accept = settings?.Invoke(EndPoint);
+            var connection = new SocketConnection(accepted, pool, startReceiving: accept?.OpenSslTls != true);
+            if (accept is { } start)
+            {
+                connection.StartHandshakeDeadline(start.HandshakeTimeout, start.Tls, logger);
+            }
+
+            return connection;
         }
     }
 
@@ -93,3 +111,8 @@ internal sealed class SocketListener(Socket socket, LargeBlockMemoryPool pool, F
         return ValueTask.CompletedTask;
     }
 }
+
+/// How a listener's accepted connections start (Hosting/ListenerSet): whether TLS runs on them, by OpenSSL (TlsSession:
+/// nothing may read the socket before the handshake, so the receive loop starts after it), and the time they have to
+/// deliver a complete request head (`listen[].handshake_timeout`, TLS included).
+public readonly record struct AcceptSettings(bool Tls, bool OpenSslTls, TimeSpan HandshakeTimeout);

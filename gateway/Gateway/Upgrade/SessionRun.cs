@@ -55,11 +55,14 @@ internal sealed class SessionRun(RelaySession session, ClientPipe clientPipe, Up
             {
                 try
                 {
-                    if (failed is null)
+                    // (11) Access log line and metrics, however the session ended (Summary is there even after a
+                    // pump's fault; only a session that never started has none).
+                    if (session.Summary is { } summary)
                     {
-                        // (11) Access log line and metrics.
-                        AccessLog.SessionEnded(logger, metrics, route, client, upstream.Destination.Authority, upstream.Subprotocol, session.Result);
+                        AccessLog.SessionEnded(logger, metrics, route, client, upstream.Destination.Authority, upstream.Subprotocol, summary);
                     }
+
+                    failed ??= session.Fault;
                 }
                 catch (Exception e)
                 {

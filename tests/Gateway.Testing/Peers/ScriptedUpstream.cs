@@ -92,6 +92,19 @@ public sealed class ScriptedUpstream : IAsyncDisposable
         await _accepted.Writer.WriteAsync((request, new FrameStream(stream, rest)));
     }
 
+    /// Drops every connection with a reset (SO_LINGER 0), as a crashed server does.
+    public void ResetAll()
+    {
+        lock (_clients)
+        {
+            foreach (var client in _clients)
+            {
+                client.Client.LingerState = new LingerOption(true, 0);
+                client.Dispose();
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();

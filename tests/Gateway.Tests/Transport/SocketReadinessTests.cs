@@ -159,8 +159,12 @@ public sealed class SocketReadinessTests
         readiness.ResetRead();
         var disposed = readiness.WaitReadableAsync().AsTask();
         readiness.Dispose();
-        await disposed.WaitAsync(Timeout);
-        await readiness.WaitReadableAsync().AsTask().WaitAsync(Timeout); // and every wait after it
+        // Closing is terminal: the pending wait and every wait after it fail rather than report a ready socket, so
+        // no caller retries a call on a descriptor that is still open for ever (issue 22).
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => disposed.WaitAsync(Timeout));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => readiness.WaitReadableAsync().AsTask().WaitAsync(Timeout));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => readiness.WaitWritableAsync().AsTask().WaitAsync(Timeout));
+        Assert.False(readiness.TryArmRead(static _ => { }, new object()));
     }
 
     [Fact]

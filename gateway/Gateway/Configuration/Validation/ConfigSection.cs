@@ -16,7 +16,7 @@ internal static class ConfigSections
     public static readonly ConfigSection Root = new("(root)",
         ["listen", "admin", "defaults", "routes", "upstreams", "demo", "shutdown_grace", "logging"], []);
 
-    public static readonly ConfigSection Listener = new("listen[]", ["address", "tls", "redirect_to_https"], []);
+    public static readonly ConfigSection Listener = new("listen[]", ["address", "tls", "redirect_to_https", "handshake_timeout"], []);
 
     public static readonly ConfigSection Tls = new("listen[].tls",
         ["certificates", "min_version", "client_certificates"],

@@ -44,6 +44,17 @@ internal static class ListenValidator
         if (map.Optional("redirect_to_https") is { } redirect && ScalarReader.Boolean(redirect, errors) == true)
             errors.Add(redirect, "`redirect_to_https: true` is not supported by this version of the gateway yet");
 
-        return endPoint is null ? null : (new ListenerConfig(address!, endPoint, tls), addressField!.Value);
+        var handshakeTimeout = ListenerConfig.DefaultHandshakeTimeout;
+        if (map.Optional("handshake_timeout") is { } timeoutField &&
+            LimitsValidator.ReadDuration(timeoutField, canBeOff: false, errors) is { } timeout)
+        {
+            if (timeout > ListenerConfig.LongestHandshakeTimeout)
+                errors.Add(timeoutField, $"must be at most {ListenerConfig.LongestHandshakeTimeout.TotalMinutes:0}m: a client " +
+                    $"that has not sent its request head by then is not coming; got {timeout.TotalSeconds:0.###}s");
+            else
+                handshakeTimeout = timeout;
+        }
+
+        return endPoint is null ? null : (new ListenerConfig(address!, endPoint, tls, handshakeTimeout), addressField!.Value);
     }
 }

@@ -25,10 +25,16 @@ public sealed class ListenValidatorTests
         "gw.yaml:3:24: listen[0].redirect_to_https: `redirect_to_https: true` is not supported by this version of the gateway yet")]
     [InlineData("listen:\n  - address: 127.0.0.1:80\n    redirect_to_https: yes\n",
         "gw.yaml:3:24: listen[0].redirect_to_https: expected true or false, got `yes`")]
+    [InlineData("listen:\n  - address: 127.0.0.1:80\n    handshake_timeout: 10\n",
+        "gw.yaml:3:24: listen[0].handshake_timeout: expected a duration like 500ms, 30s, 5m or 1h, got `10`; add a unit, like 10s")]
+    [InlineData("listen:\n  - address: 127.0.0.1:80\n    handshake_timeout: 0\n",
+        "gw.yaml:3:24: listen[0].handshake_timeout: must be greater than 0, got `0`")]
+    [InlineData("listen:\n  - address: 127.0.0.1:80\n    handshake_timeout: 6m\n",
+        "gw.yaml:3:24: listen[0].handshake_timeout: must be at most 5m: a client that has not sent its request head by then is not coming; got 360s")]
     [InlineData("listen:\n  - address: 127.0.0.1:80\n    adress: 127.0.0.1:81\n",
         "gw.yaml:3:5: listen[0].adress: unknown key `adress`; did you mean `address`?")]
     [InlineData("listen:\n  - 127.0.0.1:80\n",
-        "gw.yaml:2:5: listen[0]: expected a mapping with `address`, `tls` and `redirect_to_https`, got `127.0.0.1:80`")]
+        "gw.yaml:2:5: listen[0]: expected a mapping, got `127.0.0.1:80`")]
     public void Invalid_listener_gives_one_exact_error(string listen, string expected)
     {
         Assert.Equal([expected], Errors(listen + Rest));
@@ -76,5 +82,14 @@ public sealed class ListenValidatorTests
     public void Redirect_to_https_false_is_accepted()
     {
         Valid("listen:\n  - address: 127.0.0.1:80\n    redirect_to_https: false\n" + Rest);
+    }
+
+    [Fact]
+    public void Handshake_timeout_defaults_to_10_s_and_takes_a_duration()
+    {
+        var config = Valid("listen:\n  - address: 127.0.0.1:80\n  - address: 127.0.0.1:81\n    handshake_timeout: 2500ms\n" + Rest);
+
+        Assert.Equal(TimeSpan.FromSeconds(10), config.Listeners[0].HandshakeTimeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(2500), config.Listeners[1].HandshakeTimeout);
     }
 }
