@@ -79,6 +79,12 @@ public sealed class UpstreamConnector
             await stream.DisposeAsync();
             return (null, new UpstreamFailure(400, "request cannot be forwarded: " + e.Message));
         }
+        catch
+        {
+            // The client went away meanwhile (its request was aborted): nobody will relay on this connection.
+            await stream.DisposeAsync();
+            throw;
+        }
     }
 
     private ResiliencePipeline PipelineFor(int retries)
@@ -182,6 +188,11 @@ public sealed class UpstreamConnector
         {
             await tls.DisposeAsync();
             throw new UpstreamConnectException(destination, "TLS handshake failed", e);
+        }
+        catch
+        {
+            await tls.DisposeAsync(); // the client went away meanwhile
+            throw;
         }
     }
 }
