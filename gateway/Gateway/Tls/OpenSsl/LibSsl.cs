@@ -44,31 +44,34 @@ internal static unsafe partial class LibSsl
     public static partial nint TLS_server_method();
 
     [LibraryImport(Ssl)]
-    public static partial nint SSL_CTX_new(nint method);
+    public static partial SslContextHandle SSL_CTX_new(nint method);
 
     [LibraryImport(Ssl)]
     public static partial void SSL_CTX_free(nint context);
 
     [LibraryImport(Ssl)]
-    public static partial ulong SSL_CTX_set_options(nint context, ulong options);
+    public static partial ulong SSL_CTX_set_options(SslContextHandle context, ulong options);
 
     [LibraryImport(Ssl)]
-    private static partial long SSL_CTX_ctrl(nint context, int command, long value, nint argument);
+    private static partial long SSL_CTX_ctrl(SslContextHandle context, int command, long value, nint argument);
+
+    [LibraryImport(Ssl, EntryPoint = "SSL_CTX_ctrl")]
+    private static partial long SSL_CTX_ctrl_certificate(SslContextHandle context, int command, long value, X509Handle certificate);
 
     [LibraryImport(Ssl)]
-    private static partial long SSL_CTX_callback_ctrl(nint context, int command, nint callback);
+    private static partial long SSL_CTX_callback_ctrl(SslContextHandle context, int command, nint callback);
 
     [LibraryImport(Ssl)]
-    public static partial int SSL_CTX_use_certificate(nint context, nint certificate);
+    public static partial int SSL_CTX_use_certificate(SslContextHandle context, X509Handle certificate);
 
     [LibraryImport(Ssl)]
-    public static partial int SSL_CTX_use_PrivateKey(nint context, nint key);
+    public static partial int SSL_CTX_use_PrivateKey(SslContextHandle context, PrivateKeyHandle key);
 
     [LibraryImport(Ssl)]
-    public static partial int SSL_CTX_check_private_key(nint context);
+    public static partial int SSL_CTX_check_private_key(SslContextHandle context);
 
     [LibraryImport(Ssl)]
-    public static partial void SSL_CTX_set_alpn_select_cb(nint context, nint callback, nint argument);
+    public static partial void SSL_CTX_set_alpn_select_cb(SslContextHandle context, nint callback, nint argument);
 
     [LibraryImport(Ssl)]
     public static partial int SSL_select_next_proto(byte** output, byte* outputLength, byte* server, uint serverLength,
@@ -82,13 +85,13 @@ internal static unsafe partial class LibSsl
     public const int CertificateRejected = 28;
 
     [LibraryImport(Ssl)]
-    public static partial void SSL_CTX_set_verify(nint context, int mode, nint callback);
+    public static partial void SSL_CTX_set_verify(SslContextHandle context, int mode, nint callback);
 
     [LibraryImport(Ssl)]
-    public static partial void SSL_CTX_set_cert_verify_callback(nint context, nint callback, nint argument);
+    public static partial void SSL_CTX_set_cert_verify_callback(SslContextHandle context, nint callback, nint argument);
 
     [LibraryImport(Ssl)]
-    public static partial nint SSL_get0_peer_certificate(nint ssl);
+    public static partial nint SSL_get0_peer_certificate(SslHandle ssl);
 
     [LibraryImport(Crypto)]
     public static partial nint X509_STORE_CTX_get0_cert(nint store);
@@ -100,55 +103,58 @@ internal static unsafe partial class LibSsl
     private static partial int i2d_X509(nint certificate, byte** output);
 
     [LibraryImport(Ssl)]
-    public static partial nint SSL_new(nint context);
+    public static partial SslHandle SSL_new(SslContextHandle context);
 
     [LibraryImport(Ssl)]
     public static partial void SSL_free(nint ssl);
 
     [LibraryImport(Ssl)]
-    public static partial int SSL_set_fd(nint ssl, int fd);
+    public static partial int SSL_set_fd(SslHandle ssl, int fd);
 
     [LibraryImport(Ssl)]
-    public static partial nint SSL_set_SSL_CTX(nint ssl, nint context);
+    public static partial nint SSL_set_SSL_CTX(nint ssl, SslContextHandle context);
 
     [LibraryImport(Ssl)]
-    public static partial int SSL_accept(nint ssl);
+    public static partial int SSL_accept(SslHandle ssl);
 
     [LibraryImport(Ssl)]
-    public static partial int SSL_read(nint ssl, byte* buffer, int count);
+    public static partial int SSL_read(SslHandle ssl, byte* buffer, int count);
 
     [LibraryImport(Ssl)]
-    public static partial int SSL_write(nint ssl, byte* buffer, int count);
+    public static partial int SSL_write(SslHandle ssl, byte* buffer, int count);
 
     [LibraryImport(Ssl)]
-    public static partial int SSL_shutdown(nint ssl);
+    public static partial int SSL_shutdown(SslHandle ssl);
 
     [LibraryImport(Ssl)]
-    public static partial int SSL_get_error(nint ssl, int result);
+    public static partial int SSL_get_error(SslHandle ssl, int result);
 
     [LibraryImport(Ssl)]
-    public static partial int SSL_version(nint ssl);
+    public static partial int SSL_version(SslHandle ssl);
 
     [LibraryImport(Ssl)]
     private static partial nint SSL_get_servername(nint ssl, int type);
 
     [LibraryImport(Ssl)]
-    public static partial nint SSL_get_current_cipher(nint ssl);
+    private static partial nint SSL_get_servername(SslHandle ssl, int type);
+
+    [LibraryImport(Ssl)]
+    public static partial nint SSL_get_current_cipher(SslHandle ssl);
 
     [LibraryImport(Ssl)]
     public static partial ushort SSL_CIPHER_get_protocol_id(nint cipher);
 
     [LibraryImport(Ssl)]
-    public static partial void SSL_get0_alpn_selected(nint ssl, byte** data, uint* length);
+    public static partial void SSL_get0_alpn_selected(SslHandle ssl, byte** data, uint* length);
 
     [LibraryImport(Crypto)]
-    public static partial nint d2i_X509(nint reuse, byte** input, long length);
+    public static partial X509Handle d2i_X509(nint reuse, byte** input, long length);
 
     [LibraryImport(Crypto)]
     public static partial void X509_free(nint certificate);
 
     [LibraryImport(Crypto)]
-    public static partial nint d2i_AutoPrivateKey(nint reuse, byte** input, long length);
+    public static partial PrivateKeyHandle d2i_AutoPrivateKey(nint reuse, byte** input, long length);
 
     [LibraryImport(Crypto)]
     public static partial void EVP_PKEY_free(nint key);
@@ -158,6 +164,9 @@ internal static unsafe partial class LibSsl
 
     [LibraryImport(Crypto)]
     public static partial ulong ERR_get_error();
+
+    [LibraryImport(Crypto)]
+    public static partial ulong ERR_peek_error();
 
     [LibraryImport(Crypto)]
     private static partial void ERR_error_string_n(ulong error, byte* buffer, nuint length);
@@ -181,41 +190,44 @@ internal static unsafe partial class LibSsl
         return System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(der);
     }
 
-    public static void SetModes(nint context, long modes) => SSL_CTX_ctrl(context, CtrlMode, modes, 0);
+    public static void SetModes(SslContextHandle context, long modes) => SSL_CTX_ctrl(context, CtrlMode, modes, 0);
 
     /// Read-ahead: one read of the socket takes as many records as have arrived (TlsSession reads until OpenSSL
     /// wants more, so nothing is left unseen in its buffer), not two reads per record (header, then body).
-    public static void SetReadAhead(nint context) => SSL_CTX_ctrl(context, CtrlSetReadAhead, 1, 0);
+    public static void SetReadAhead(SslContextHandle context) => SSL_CTX_ctrl(context, CtrlSetReadAhead, 1, 0);
 
-    public static bool SetMinimumVersion(nint context, int version) =>
+    public static bool SetMinimumVersion(SslContextHandle context, int version) =>
         SSL_CTX_ctrl(context, CtrlSetMinProtocolVersion, version, 0) == 1;
 
     /// SSL_CTX_add1_chain_cert: the context takes its own reference.
-    public static bool AddChainCertificate(nint context, nint certificate) =>
-        SSL_CTX_ctrl(context, CtrlChainCertificate, 1, certificate) == 1;
+    public static bool AddChainCertificate(SslContextHandle context, X509Handle certificate) =>
+        SSL_CTX_ctrl_certificate(context, CtrlChainCertificate, 1, certificate) == 1;
 
-    public static void SetServerNameCallback(nint context, nint callback, nint argument)
+    public static void SetServerNameCallback(SslContextHandle context, nint callback, nint argument)
     {
         SSL_CTX_callback_ctrl(context, CtrlSetServerNameCallback, callback);
         SSL_CTX_ctrl(context, CtrlSetServerNameArgument, 0, argument);
     }
 
-    /// The name the client asked for (SNI), if it sent one.
+    /// The name the client asked for (SNI), if it sent one: in the servername callback, whose SSL* OpenSSL lends.
     public static string? ServerName(nint ssl) => Marshal.PtrToStringUTF8(SSL_get_servername(ssl, ServerNameTypeHost));
 
-    /// The oldest error on this thread's OpenSSL error queue, as OpenSSL words it (then the queue is cleared), or
-    /// `fallback` when there is none.
-    public static string TakeError(string fallback)
+    public static string? ServerName(SslHandle ssl) => Marshal.PtrToStringUTF8(SSL_get_servername(ssl, ServerNameTypeHost));
+
+    /// Every error on this thread's OpenSSL error queue, oldest first, as OpenSSL words them ("; " between), or
+    /// `fallback` when there is none. The queue is left empty: it is the thread's, not the connection's, and what one
+    /// connection left in it would be read as the next one's failure (ERR_get_error(3)).
+    public static string DrainErrors(string fallback)
     {
-        ulong error = ERR_get_error();
-        ERR_clear_error();
-        if (error == 0)
+        string? text = null;
+        byte* buffer = stackalloc byte[256];
+        for (ulong error = ERR_get_error(); error != 0; error = ERR_get_error())
         {
-            return fallback;
+            ERR_error_string_n(error, buffer, 256);
+            string one = Marshal.PtrToStringUTF8((nint)buffer) ?? error.ToString("x");
+            text = text is null ? one : text + "; " + one;
         }
 
-        byte* text = stackalloc byte[256];
-        ERR_error_string_n(error, text, 256);
-        return Marshal.PtrToStringUTF8((nint)text) ?? fallback;
+        return text ?? fallback;
     }
 }

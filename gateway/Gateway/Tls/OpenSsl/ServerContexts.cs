@@ -29,20 +29,36 @@ internal sealed unsafe class ServerContexts
         _store = store;
         _clientCertificates = clientCertificates is { Mode: not ClientCertificateRequirement.None } ? clientCertificates : null;
         _self = GCHandle.Alloc(this, GCHandleType.Weak);
-        foreach (var loaded in store.Certificates)
+        try
         {
-            var context = Build(loaded, minVersion, GCHandle.ToIntPtr(_self));
-            if (_clientCertificates is { } rules)
+            foreach (var loaded in store.Certificates)
             {
-                AskForClientCertificates(context.DangerousGetHandle(), rules, GCHandle.ToIntPtr(_self));
+                var context = Build(loaded, minVersion, GCHandle.ToIntPtr(_self));
+                _contexts.Add(loaded.Certificate, context);
+                if (_clientCertificates is { } rules)
+                {
+                    AskForClientCertificates(context, rules, GCHandle.ToIntPtr(_self));
+                }
+            }
+        }
+        catch
+        {
+            // A certificate OpenSSL refused rejects the reload: the contexts built so far are freed now, not by a
+            // finalizer. No connection has one yet.
+            foreach (var context in _contexts.Values)
+            {
+                context.Dispose();
             }
 
-            _contexts.Add(loaded.Certificate, context);
+            throw;
         }
 
         Default = _contexts[store.Select(null)];
     }
 
+    /// The contexts are not disposed at a reload: a handshake that started on them may still move between them
+    /// (OnServerName). Each is freed by its handle's finalizer once neither the listener (ListenerTls) nor a
+    /// connection (TlsSession) refers to this object; an SSL made from one holds its own reference until SSL_free.
     ~ServerContexts() => _self.Free();
 
     /// The context a handshake starts with.
@@ -50,19 +66,33 @@ internal sealed unsafe class ServerContexts
 
     private static SslContextHandle Build(LoadedCertificate loaded, SslProtocols minVersion, nint self)
     {
-        var context = new SslContextHandle(LibSsl.SSL_CTX_new(LibSsl.TLS_server_method()));
+        var context = LibSsl.SSL_CTX_new(LibSsl.TLS_server_method());
         if (context.IsInvalid)
         {
-            throw new CryptographicException(LibSsl.TakeError("SSL_CTX_new failed"));
+            context.Dispose();
+            throw new CryptographicException(LibSsl.DrainErrors("SSL_CTX_new failed"));
         }
 
-        nint handle = context.DangerousGetHandle();
+        try
+        {
+            Configure(context, loaded, minVersion, self);
+            return context;
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    private static void Configure(SslContextHandle handle, LoadedCertificate loaded, SslProtocols minVersion, nint self)
+    {
         LibSsl.SSL_CTX_set_options(handle, LibSsl.NoRenegotiation);
         LibSsl.SetModes(handle, LibSsl.WriterModes);
         LibSsl.SetReadAhead(handle);
         if (!LibSsl.SetMinimumVersion(handle, minVersion == SslProtocols.Tls13 ? LibSsl.Tls13Version : LibSsl.Tls12Version))
         {
-            throw new CryptographicException(LibSsl.TakeError("cannot set the lowest TLS version"));
+            throw new CryptographicException(LibSsl.DrainErrors("cannot set the lowest TLS version"));
         }
 
         UseCertificate(handle, loaded.Certificate, chain: false);
@@ -74,57 +104,55 @@ internal sealed unsafe class ServerContexts
         UsePrivateKey(handle, loaded.Certificate);
         LibSsl.SSL_CTX_set_alpn_select_cb(handle, (nint)(delegate* unmanaged<nint, byte**, byte*, byte*, uint, nint, int>)&OnAlpn, 0);
         LibSsl.SetServerNameCallback(handle, (nint)(delegate* unmanaged<nint, int*, nint, int>)&OnServerName, self);
-        return context;
     }
 
-    private static void UseCertificate(nint context, X509Certificate2 certificate, bool chain)
+    private static void UseCertificate(SslContextHandle context, X509Certificate2 certificate, bool chain)
     {
         byte[] der = certificate.RawData;
-        nint x509;
+        X509Handle x509;
         fixed (byte* start = der)
         {
             byte* cursor = start;
             x509 = LibSsl.d2i_X509(0, &cursor, der.Length);
         }
 
-        if (x509 == 0)
+        using var _ = x509; // both calls below take a reference of their own
+        if (x509.IsInvalid)
         {
-            throw new CryptographicException(LibSsl.TakeError("OpenSSL cannot read the certificate " + certificate.Subject));
+            throw new CryptographicException(LibSsl.DrainErrors("OpenSSL cannot read the certificate " + certificate.Subject));
         }
 
-        // Both calls take a reference of their own.
         bool used = chain ? LibSsl.AddChainCertificate(context, x509) : LibSsl.SSL_CTX_use_certificate(context, x509) == 1;
-        LibSsl.X509_free(x509);
         if (!used)
         {
-            throw new CryptographicException(LibSsl.TakeError("OpenSSL refused the certificate " + certificate.Subject));
+            throw new CryptographicException(LibSsl.DrainErrors("OpenSSL refused the certificate " + certificate.Subject));
         }
     }
 
-    private static void UsePrivateKey(nint context, X509Certificate2 certificate)
+    private static void UsePrivateKey(SslContextHandle context, X509Certificate2 certificate)
     {
         using AsymmetricAlgorithm key = (AsymmetricAlgorithm?)certificate.GetRSAPrivateKey() ?? certificate.GetECDsaPrivateKey() ??
             throw new CryptographicException("the certificate " + certificate.Subject + " has no RSA or ECDSA private key");
         byte[] pkcs8 = key.ExportPkcs8PrivateKey();
         try
         {
-            nint evp;
+            PrivateKeyHandle evp;
             fixed (byte* start = pkcs8)
             {
                 byte* cursor = start;
                 evp = LibSsl.d2i_AutoPrivateKey(0, &cursor, pkcs8.Length);
             }
 
-            if (evp == 0)
+            using var _ = evp; // SSL_CTX_use_PrivateKey takes a reference of its own
+            if (evp.IsInvalid)
             {
-                throw new CryptographicException(LibSsl.TakeError("OpenSSL cannot read the private key"));
+                throw new CryptographicException(LibSsl.DrainErrors("OpenSSL cannot read the private key"));
             }
 
             bool used = LibSsl.SSL_CTX_use_PrivateKey(context, evp) == 1 && LibSsl.SSL_CTX_check_private_key(context) == 1;
-            LibSsl.EVP_PKEY_free(evp);
             if (!used)
             {
-                throw new CryptographicException(LibSsl.TakeError("OpenSSL refused the private key of " + certificate.Subject));
+                throw new CryptographicException(LibSsl.DrainErrors("OpenSSL refused the private key of " + certificate.Subject));
             }
         }
         finally
@@ -136,7 +164,7 @@ internal sealed unsafe class ServerContexts
     /// mTLS as SslStream ran it (ClientCertificates.Configure): "require" fails a handshake without a certificate,
     /// "allow" asks for one; a certificate that is presented is checked by ClientCertificates.ChainsTo, in place of
     /// OpenSSL's own verification, so both engines admit exactly the same certificates.
-    private static void AskForClientCertificates(nint context, ClientCertificatesConfig rules, nint self)
+    private static void AskForClientCertificates(SslContextHandle context, ClientCertificatesConfig rules, nint self)
     {
         int mode = LibSsl.VerifyPeer | (rules.Mode == ClientCertificateRequirement.Require ? LibSsl.VerifyFailIfNoPeerCertificate : 0);
         LibSsl.SSL_CTX_set_verify(context, mode, 0);
@@ -180,7 +208,7 @@ internal sealed unsafe class ServerContexts
                 contexts._contexts.TryGetValue(contexts._store.Select(LibSsl.ServerName(ssl)), out var context) &&
                 context != contexts.Default)
             {
-                LibSsl.SSL_set_SSL_CTX(ssl, context.DangerousGetHandle());
+                LibSsl.SSL_set_SSL_CTX(ssl, context); // the SSL takes a reference to its new context
             }
 
             return LibSsl.ExtensionOk;
@@ -205,19 +233,5 @@ internal sealed unsafe class ServerContexts
         list[0] = (byte)protocol.Length;
         protocol.CopyTo(new Span<byte>(list + 1, protocol.Length));
         return list;
-    }
-}
-
-/// An SSL_CTX: OpenSSL counts references, so connections made from it keep it while they live.
-internal sealed class SslContextHandle : SafeHandle
-{
-    public SslContextHandle(nint handle) : base(0, ownsHandle: true) => SetHandle(handle);
-
-    public override bool IsInvalid => handle == 0;
-
-    protected override bool ReleaseHandle()
-    {
-        LibSsl.SSL_CTX_free(handle);
-        return true;
     }
 }

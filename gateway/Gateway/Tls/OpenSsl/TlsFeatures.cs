@@ -22,7 +22,7 @@ internal sealed class TlsFeatures : ITlsConnectionFeature, ITlsHandshakeFeature,
         ApplicationProtocol = applicationProtocol;
     }
 
-    public static unsafe TlsFeatures Of(nint ssl)
+    public static unsafe TlsFeatures Of(SslHandle ssl)
     {
         var protocol = LibSsl.SSL_version(ssl) switch
         {

@@ -11,7 +11,8 @@ namespace Gateway.Tls.OpenSsl;
 ///
 /// OpenSSL allows one call at a time on a connection, and the two pumps of a session read and write the client leg
 /// from two threads: every call holds the session's lock, clears this thread's error queue first, and holds the
-/// socket's descriptor open (a closed and reused descriptor number is never read or written).
+/// socket's descriptor open (a closed and reused descriptor number is never read or written). The SSL is its
+/// SslHandle's: freed once, by Dispose (or the finalizer of a session nobody disposed), never under a call.
 internal sealed class TlsSession : IDisposable
 {
     private readonly Lock _lock = new();
@@ -20,13 +21,13 @@ internal sealed class TlsSession : IDisposable
 
     /// Keeps the listener's contexts, and so their servername callback's handle, alive while this connection lives.
     private readonly ServerContexts _contexts;
-    private nint _ssl;
+    private readonly SslHandle _ssl;
     private bool _shutdownSent;
 
     /// A read that had to write (a KeyUpdate's answer) and found the socket full: the next writable event wakes reads.
     private bool _readWaitsForWrite;
 
-    private TlsSession(Socket socket, SocketReadiness readiness, ServerContexts contexts, nint ssl)
+    private TlsSession(Socket socket, SocketReadiness readiness, ServerContexts contexts, SslHandle ssl)
     {
         _socket = socket;
         _readiness = readiness;
@@ -37,17 +38,19 @@ internal sealed class TlsSession : IDisposable
     public static TlsSession Create(Socket socket, SocketReadiness readiness, ServerContexts contexts)
     {
         SocketCalls.MakeNonBlocking(socket); // OpenSSL's reads and writes cannot pass MSG_DONTWAIT
-        nint ssl = LibSsl.SSL_new(contexts.Default.DangerousGetHandle());
-        if (ssl == 0)
+        var ssl = LibSsl.SSL_new(contexts.Default); // takes its own reference to the context
+        if (ssl.IsInvalid)
         {
-            throw new AuthenticationException(LibSsl.TakeError("SSL_new failed"));
+            ssl.Dispose();
+            throw new AuthenticationException(LibSsl.DrainErrors("SSL_new failed"));
         }
 
         var session = new TlsSession(socket, readiness, contexts, ssl);
         if (session.Call(Operation.SetDescriptor, out _) != 1)
         {
+            string reason = LibSsl.DrainErrors("SSL_set_fd failed");
             session.Dispose();
-            throw new AuthenticationException(LibSsl.TakeError("SSL_set_fd failed"));
+            throw new AuthenticationException(reason);
         }
 
         return session;
@@ -210,7 +213,7 @@ internal sealed class TlsSession : IDisposable
     {
         lock (_lock)
         {
-            if (_shutdownSent || _ssl == 0)
+            if (_shutdownSent || _ssl.IsClosed)
             {
                 return;
             }
@@ -222,16 +225,12 @@ internal sealed class TlsSession : IDisposable
         LibSsl.ERR_clear_error();
     }
 
-    /// Frees OpenSSL's state; every later call fails as on a closed socket.
+    /// Frees OpenSSL's state (once; a second call does nothing); every later call fails as on a closed socket.
     public void Dispose()
     {
         lock (_lock)
         {
-            if (_ssl != 0)
-            {
-                LibSsl.SSL_free(_ssl);
-                _ssl = 0;
-            }
+            _ssl.Dispose();
         }
 
         GC.KeepAlive(_contexts);
@@ -242,7 +241,7 @@ internal sealed class TlsSession : IDisposable
     {
         lock (_lock)
         {
-            return _ssl == 0 ? throw new ObjectDisposedException(nameof(TlsSession)) : TlsFeatures.Of(_ssl);
+            return _ssl.IsClosed ? throw new ObjectDisposedException(nameof(TlsSession)) : TlsFeatures.Of(_ssl);
         }
     }
 
@@ -268,7 +267,7 @@ internal sealed class TlsSession : IDisposable
             try
             {
                 handle.DangerousAddRef(ref added);
-                if (_ssl == 0)
+                if (_ssl.IsClosed)
                 {
                     error = LibSsl.ErrorSyscall;
                     return -1;
@@ -301,10 +300,13 @@ internal sealed class TlsSession : IDisposable
         }
     }
 
+    /// For tests: the connection's SSL.
+    internal SslHandle Handle => _ssl;
+
     private static string ErrorText(int error) => error switch
     {
-        LibSsl.ErrorSyscall => LibSsl.TakeError("the connection ended during the handshake"),
+        LibSsl.ErrorSyscall => LibSsl.DrainErrors("the connection ended during the handshake"),
         LibSsl.ErrorZeroReturn => "the client closed the connection during the handshake",
-        _ => LibSsl.TakeError("TLS error " + error),
+        _ => LibSsl.DrainErrors("TLS error " + error),
     };
 }
