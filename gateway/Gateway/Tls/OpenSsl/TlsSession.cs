@@ -10,9 +10,14 @@ namespace Gateway.Tls.OpenSsl;
 /// frame is decrypted, relayed and encrypted with no stream or pipe in between.
 ///
 /// OpenSSL allows one call at a time on a connection, and the two pumps of a session read and write the client leg
-/// from two threads: every call holds the session's lock, clears this thread's error queue first, and holds the
-/// socket's descriptor open (a closed and reused descriptor number is never read or written). The SSL is its
-/// SslHandle's: freed once, by Dispose (or the finalizer of a session nobody disposed), never under a call.
+/// from two threads: every call holds the session's lock, clears this thread's error queue first (the queue is the
+/// thread's, and SSL_get_error reads it), and holds the socket's descriptor open (a closed and reused descriptor
+/// number is never read or written). The SSL is its SslHandle's: freed once, by Dispose (or the finalizer of a
+/// session nobody disposed), never under a call in progress.
+///
+/// SSL_ERROR_SSL and SSL_ERROR_SYSCALL are fatal (SSL_get_error(3)): the error queue is drained into the session's
+/// FailureReason on the thread that failed, no later call reaches OpenSSL (each fails as the first did), and
+/// SSL_shutdown is never called (SSL_shutdown(3): "must not be called if a previous fatal error has occurred").
 internal sealed class TlsSession : IDisposable
 {
     private readonly Lock _lock = new();
@@ -22,7 +27,13 @@ internal sealed class TlsSession : IDisposable
     /// Keeps the listener's contexts, and so their servername callback's handle, alive while this connection lives.
     private readonly ServerContexts _contexts;
     private readonly SslHandle _ssl;
+    private bool _established;
     private bool _shutdownSent;
+
+    /// The fatal SSL_get_error verdict (SSL_ERROR_SSL or SSL_ERROR_SYSCALL), 0 while there is none, and what the
+    /// error queue held then ("" for nothing: a SYSCALL failure of the socket itself).
+    private int _fatalError;
+    private string _fatalErrors = "";
 
     /// A read that had to write (a KeyUpdate's answer) and found the socket full: the next writable event wakes reads.
     private bool _readWaitsForWrite;
@@ -73,6 +84,11 @@ internal sealed class TlsSession : IDisposable
             int result = Call(Operation.Accept, out int error);
             if (result == 1)
             {
+                lock (_lock)
+                {
+                    _established = true;
+                }
+
                 break;
             }
 
@@ -148,10 +164,6 @@ internal sealed class TlsSession : IDisposable
                 {
                     // close_notify ends the stream; anything else resets it (the peer, or OpenSSL on a bad record).
                     status = error is LibSsl.ErrorZeroReturn or LibSsl.ErrorNone ? SocketError.Success : SocketError.ConnectionReset;
-                    if (status != SocketError.Success)
-                    {
-                        LibSsl.ERR_clear_error();
-                    }
                 }
 
                 break; // the end or an error after some bytes: those go first, the next read finds the rest
@@ -181,11 +193,6 @@ internal sealed class TlsSession : IDisposable
 
             // "Want read" here would be a renegotiation, which the contexts refuse: a failure like any other.
             status = error == LibSsl.ErrorWantWrite ? SocketError.WouldBlock : SocketError.ConnectionReset;
-            if (status != SocketError.WouldBlock)
-            {
-                LibSsl.ERR_clear_error();
-            }
-
             return 0;
         }
     }
@@ -208,21 +215,43 @@ internal sealed class TlsSession : IDisposable
         return total > 0 ? total : 0;
     }
 
-    /// Sends close_notify once, after the last bytes (SocketWriter, before its FIN); a full socket skips it.
-    public void Shutdown()
+    /// Sends close_notify once, after the last bytes (SocketWriter, before its FIN). The peer's close_notify is not
+    /// waited for (SSL_shutdown(3) allows a one-way shutdown before closing the socket); a full socket skips it,
+    /// as does a session that failed or never finished its handshake (SSL_shutdown in a handshake is an error).
+    public ShutdownOutcome Shutdown()
     {
         lock (_lock)
         {
-            if (_shutdownSent || _ssl.IsClosed)
+            if (_ssl.IsClosed)
             {
-                return;
+                return ShutdownOutcome.Closed;
+            }
+
+            if (_fatalError != 0)
+            {
+                return ShutdownOutcome.SkippedAfterFatalError;
+            }
+
+            if (!_established)
+            {
+                return ShutdownOutcome.SkippedInHandshake;
+            }
+
+            if (_shutdownSent)
+            {
+                return ShutdownOutcome.AlreadySent;
             }
 
             _shutdownSent = true;
         }
 
-        Call(Operation.Shutdown, out _);
-        LibSsl.ERR_clear_error();
+        int result = Call(Operation.Shutdown, out int error);
+        return result switch
+        {
+            1 => ShutdownOutcome.Complete, // the peer's close_notify had come already
+            0 => ShutdownOutcome.Sent,
+            _ => error is LibSsl.ErrorWantWrite or LibSsl.ErrorWantRead ? ShutdownOutcome.WouldBlock : ShutdownOutcome.Failed,
+        };
     }
 
     /// Frees OpenSSL's state (once; a second call does nothing); every later call fails as on a closed socket.
@@ -245,6 +274,34 @@ internal sealed class TlsSession : IDisposable
         }
     }
 
+    /// Whether a call failed fatally (SSL_ERROR_SSL or SSL_ERROR_SYSCALL), and OpenSSL's words for it.
+    internal bool HasFailed
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _fatalError != 0;
+            }
+        }
+    }
+
+    internal string? FailureReason
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _fatalError == 0 ? null
+                    : _fatalErrors.Length > 0 ? _fatalErrors
+                    : _fatalError == LibSsl.ErrorSyscall ? "the connection failed (SSL_ERROR_SYSCALL)" : "TLS error (SSL_ERROR_SSL)";
+            }
+        }
+    }
+
+    /// For tests: the connection's SSL.
+    internal SslHandle Handle => _ssl;
+
     private enum Operation
     {
         SetDescriptor,
@@ -266,13 +323,19 @@ internal sealed class TlsSession : IDisposable
         {
             try
             {
-                handle.DangerousAddRef(ref added);
                 if (_ssl.IsClosed)
                 {
                     error = LibSsl.ErrorSyscall;
                     return -1;
                 }
 
+                if (_fatalError != 0)
+                {
+                    error = _fatalError; // no I/O after a fatal error: it fails again, as the first time
+                    return -1;
+                }
+
+                handle.DangerousAddRef(ref added);
                 LibSsl.ERR_clear_error();
                 int result = operation switch
                 {
@@ -282,7 +345,18 @@ internal sealed class TlsSession : IDisposable
                     Operation.Shutdown => LibSsl.SSL_shutdown(_ssl),
                     _ => LibSsl.SSL_set_fd(_ssl, (int)handle.DangerousGetHandle()),
                 };
-                error = result > 0 ? LibSsl.ErrorNone : LibSsl.SSL_get_error(_ssl, result);
+
+                // SSL_set_fd's 0 is its failure, its queue read by Create; SSL_shutdown's 0 is "close_notify sent,
+                // the peer's not yet come", not an error; only a result below it goes to SSL_get_error.
+                error = result > 0 || operation == Operation.SetDescriptor || (operation == Operation.Shutdown && result == 0)
+                    ? LibSsl.ErrorNone
+                    : LibSsl.SSL_get_error(_ssl, result);
+                if (error is LibSsl.ErrorSsl or LibSsl.ErrorSyscall)
+                {
+                    _fatalError = error;
+                    _fatalErrors = LibSsl.DrainErrors("");
+                }
+
                 return result;
             }
             catch (ObjectDisposedException)
@@ -300,13 +374,37 @@ internal sealed class TlsSession : IDisposable
         }
     }
 
-    /// For tests: the connection's SSL.
-    internal SslHandle Handle => _ssl;
-
-    private static string ErrorText(int error) => error switch
+    private string ErrorText(int error) => error switch
     {
-        LibSsl.ErrorSyscall => LibSsl.DrainErrors("the connection ended during the handshake"),
+        LibSsl.ErrorSyscall => _fatalErrors.Length > 0 ? _fatalErrors : "the connection ended during the handshake",
         LibSsl.ErrorZeroReturn => "the client closed the connection during the handshake",
-        _ => LibSsl.DrainErrors("TLS error " + error),
+        _ => FailureReason ?? "TLS error " + error,
     };
+}
+
+/// What TlsSession.Shutdown did (SSL_shutdown(3)'s results).
+internal enum ShutdownOutcome
+{
+    /// 0: our close_notify is out; the peer's has not come (and is not waited for).
+    Sent,
+
+    /// 1: both close_notify alerts are done.
+    Complete,
+
+    /// Below 0, want write (or read): the socket is full, and the alert is not sent.
+    WouldBlock,
+
+    /// Below 0, any other error.
+    Failed,
+
+    AlreadySent,
+
+    /// Not called: a call had failed fatally.
+    SkippedAfterFatalError,
+
+    /// Not called: the handshake had not completed.
+    SkippedInHandshake,
+
+    /// Not called: the session is freed.
+    Closed,
 }
