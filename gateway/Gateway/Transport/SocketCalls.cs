@@ -185,6 +185,11 @@ internal static unsafe partial class SocketCalls
     [LibraryImport("libc", SetLastError = true)]
     private static partial int connect(SafeHandle fd, byte* address, uint length);
 
+    /// fcntl is variadic (`int fcntl(int fd, int cmd, ...)`), and P/Invoke has no variadic calls. A fixed third int
+    /// is passed as the variadic one is on x64 System V (a general register; AL, the count of vector registers,
+    /// is left unset, which glibc's fcntl only uses to decide whether to spill them) and on Linux AArch64 (AAPCS64
+    /// passes variadic ints in registers too). Not portable beyond those: Apple's arm64 passes variadic arguments
+    /// on the stack.
     [LibraryImport("libc", SetLastError = true)]
     private static partial int fcntl(SafeHandle fd, int command, int argument);
 }
