@@ -118,6 +118,18 @@ internal sealed class GatewayUnderAttack : IAsyncDisposable
         return (CpuTime() - before) / (DateTime.UtcNow - started);
     }
 
+    /// The process's TCP sockets as `ss` lists them (state, local and peer address): for messages.
+    public string DescribeSockets()
+    {
+        using var ss = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ss", "-tanpH")
+            { RedirectStandardOutput = true })!;
+        var lines = ss.StandardOutput.ReadToEnd().Split('\n')
+            .Where(l => l.Contains($"pid={Pid},", StringComparison.Ordinal) && !l.StartsWith("LISTEN", StringComparison.Ordinal))
+            .Select(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Take(5)));
+        ss.WaitForExit();
+        return string.Join("; ", lines);
+    }
+
     /// Waits until the open sockets are at most `ceiling`; returns the last count.
     public async Task<int> WaitForSocketsAsync(int ceiling, TimeSpan timeout)
     {
