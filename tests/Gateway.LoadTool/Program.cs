@@ -3,6 +3,7 @@ using Gateway.LoadTool.Cli;
 using Gateway.LoadTool.Echo;
 using Gateway.LoadTool.Report;
 using Gateway.LoadTool.Scenarios;
+using Gateway.LoadTool.Soak;
 using Gateway.LoadTool.Tunnel;
 
 // loadtool echo   --listen 127.0.0.1:18100
@@ -12,7 +13,10 @@ using Gateway.LoadTool.Tunnel;
 // loadtool run    --target NAME --run N --ws URL [--wss URL] [--pid PID] [--scenarios a,b,c,d] [--duration 5]
 //                 [--warmup 1] [--idle-sessions 9000] [--idle-hold 0] [--out results.jsonl]
 // loadtool report --in results.jsonl --markdown FILE --json FILE [--conditions TEXT]
-const string Usage = "usage: loadtool echo|tunnel|epoll-tunnel|run|report [--option value ...] (see tests/perf/README.md)";
+// loadtool soak   --gateway ws://127.0.0.1:18331/ --gateway-pid PID [--config FILE] [--admin http://127.0.0.1:18339]
+//                 [--upstream 127.0.0.1:18400] [--sessions 200] [--minutes 10] [--rate 10] [--chaos-interval 3]
+//                 [--sample 30] [--warmup 20] [--settle 10] [--fd-tolerance 8]
+const string Usage = "usage: loadtool echo|tunnel|epoll-tunnel|run|report|soak [--option value ...] (see tests/perf/README.md)";
 if (args.Length == 0)
 {
     Console.Error.WriteLine(Usage);
@@ -37,6 +41,8 @@ switch (args[0])
         return 0;
     case "run":
         return ScenarioRunner.Run(options);
+    case "soak":
+        return await SoakRunner.RunAsync(options);
     case "report":
         Reporter.Write(Reporter.Read(options.Required("in")), options.Required("markdown"), options.Required("json"),
             options.Text("conditions") ?? "");

@@ -55,7 +55,7 @@ public static class EchoServer
     }
 
     /// Reads the request head. A client sends no frame before the 101, so the head ends the data the socket has.
-    private static async Task<int> ReadHeadAsync(Socket socket, byte[] head)
+    internal static async Task<int> ReadHeadAsync(Socket socket, byte[] head)
     {
         int length = 0;
         while (length < head.Length)
@@ -76,7 +76,7 @@ public static class EchoServer
         return -1;
     }
 
-    private static bool TryAccept(ReadOnlySpan<byte> head, out string response)
+    internal static bool TryAccept(ReadOnlySpan<byte> head, out string response)
     {
         response = "";
         string text = Encoding.ASCII.GetString(head);
@@ -94,7 +94,7 @@ public static class EchoServer
         return true;
     }
 
-    private static async Task EchoAsync(Socket socket)
+    internal static async Task EchoAsync(Socket socket)
     {
         // Idle until the first frame: no buffer is held by a connection that never sends.
         await socket.ReceiveAsync(Memory<byte>.Empty);
