@@ -15,7 +15,7 @@ using Gateway.LoadTool.Tunnel;
 // loadtool report --in results.jsonl --markdown FILE --json FILE [--conditions TEXT]
 // loadtool soak   --gateway ws://127.0.0.1:18331/ --gateway-pid PID [--config FILE] [--admin http://127.0.0.1:18339]
 //                 [--upstream 127.0.0.1:18400] [--sessions 200] [--minutes 10] [--rate 10] [--chaos-interval 3]
-//                 [--sample 30] [--warmup 20] [--settle 10] [--fd-tolerance 8]
+//                 [--sample 30] [--warmup 30] [--settle 10] [--fd-tolerance 8]
 const string Usage = "usage: loadtool echo|tunnel|epoll-tunnel|run|report|soak [--option value ...] (see tests/perf/README.md)";
 if (args.Length == 0)
 {

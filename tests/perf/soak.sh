@@ -6,8 +6,9 @@
 #
 #   bash tests/perf/soak.sh [minutes] [sessions]        # defaults: 10 minutes, 200 sessions
 #
-# RATE (10 messages/s per session), CHAOS_INTERVAL (3 s), SAMPLE (30 s), WARMUP (20 s). Loopback only; every process
-# it starts is stopped by pid on exit. Output and the gateway's log: artifacts/perf/soak/.
+# RATE (10 messages/s per session), CHAOS_INTERVAL (3 s), SAMPLE (30 s), WARMUP (30 s, with chaos: it sets the
+# baseline). Loopback only; every process it starts is stopped by pid on exit. Output and the gateway's log:
+# artifacts/perf/soak/.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -68,7 +69,7 @@ wait_port "$WS_PORT"
 status=0
 "$out/loadtool/loadtool" soak --gateway "ws://$HOST:$WS_PORT/" --gateway-pid "$gateway_pid" --config "$config" \
   --admin "http://$HOST:$ADMIN_PORT" --upstream "$HOST:$UPSTREAM_PORT" --sessions "$SESSIONS" --minutes "$MINUTES" \
-  --rate "${RATE:-10}" --chaos-interval "${CHAOS_INTERVAL:-3}" --sample "${SAMPLE:-30}" --warmup "${WARMUP:-20}" \
+  --rate "${RATE:-10}" --chaos-interval "${CHAOS_INTERVAL:-3}" --sample "${SAMPLE:-30}" --warmup "${WARMUP:-30}" \
   | tee "$out/soak.out" || status=$?
 
 echo "gateway log ($out/gateway.out): $(grep -c 'Configuration reloaded' "$out/gateway.out" || true) reloads applied," \

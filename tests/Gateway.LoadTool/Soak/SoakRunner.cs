@@ -8,7 +8,7 @@ using Gateway.LoadTool.Measure;
 namespace Gateway.LoadTool.Soak;
 
 /// `loadtool soak`: sessions through the gateway to the tool's own upstream for `minutes` under chaos, every echo
-/// checked; the gateway's RSS and descriptors sampled. A warm-up without chaos comes first and sets the baseline
+/// checked; the gateway's RSS and descriptors sampled. A short warm-up comes first and sets the baseline
 /// (the gateway's JIT, pools and GC heap grow at the first load and stay: the question is whether sessions leave
 /// anything behind). Exit 1 when a session that closed normally lost, duplicated, reordered or damaged a message,
 /// when the gateway ended or refused a session unasked, or when descriptors or upstream connections are not back.
@@ -25,7 +25,7 @@ public static class SoakRunner
         var duration = TimeSpan.FromMinutes(double.Parse(options.Text("minutes") ?? "10", CultureInfo.InvariantCulture));
         double rate = double.Parse(options.Text("rate") ?? "10", CultureInfo.InvariantCulture);
         var sampleEvery = options.Seconds("sample", 30);
-        var warmup = options.Seconds("warmup", 20);
+        var warmup = options.Seconds("warmup", 30);
         var settle = options.Seconds("settle", 10);
         int fdTolerance = options.Int("fd-tolerance", 8);
         var reload = options.Text("config") is { } config ? new GatewayReload(config, pid) : null;
@@ -58,15 +58,24 @@ public static class SoakRunner
         Console.WriteLine($"soak: {sessions} sessions at {rate}/s each through {gateway} for {duration.TotalMinutes} min");
         var cold = Sample("start", null, null);
 
+        // The warm-up has chaos too: the code behind resets, 1014s and reloads is loaded and compiled before the
+        // baseline (a soak without it counted two assemblies the first reload maps, four descriptors, as a leak).
+        var chaosInterval = options.Seconds("chaos-interval", 3);
         var warm = new SoakPool(gateway, sessions, rate, traffic, sources);
-        await Task.Delay(warmup);
-        Sample("warm-up", warm, null);
+        var warmChaos = new ChaosLoop(warm, upstream, reload, chaosInterval);
+        using (var stopWarmChaos = new CancellationTokenSource(warmup))
+        {
+            await warmChaos.RunAsync(stopWarmChaos.Token);
+        }
+
+        Sample("warm-up", warm, warmChaos);
         await warm.CloseAllAsync();
         await Task.Delay(settle);
         var baseline = Sample("baseline", null, null);
+        var baselineTargets = DescriptorCount.Targets(pid);
 
         var main = new SoakPool(gateway, sessions, rate, traffic, sources);
-        var chaos = new ChaosLoop(main, upstream, reload, options.Seconds("chaos-interval", 3));
+        var chaos = new ChaosLoop(main, upstream, reload, chaosInterval);
         using var stopChaos = new CancellationTokenSource();
         var chaosRun = chaos.RunAsync(stopChaos.Token);
         var started = clock.Elapsed;
@@ -96,12 +105,14 @@ public static class SoakRunner
         Console.WriteLine();
         Console.WriteLine(SoakReport.Table(samples));
         Console.WriteLine(SoakReport.Totals(results));
-        Console.WriteLine($"warm-up: {warm.Results.Count} sessions, {warm.Results.Count(r => r.End == SessionEnd.ClosedNormally && r.Clean)} closed normally and clean");
+        Console.WriteLine($"warm-up: {warm.Results.Count} sessions ended, {warm.Results.Count(r => r.End == SessionEnd.ClosedNormally && r.Clean)} " +
+            $"closed normally and clean; chaos actions {warmChaos.Total}");
         Console.WriteLine("chaos actions: " + string.Join(", ", ChaosLoop.Actions.Zip(chaos.Counts, (name, n) => $"{name} {n}")));
         Console.WriteLine($"gateway RSS: start {cold.RssKiB / 1024.0:0.0} MiB, baseline {baseline.RssKiB / 1024.0:0.0} MiB, " +
             $"final {final.RssKiB / 1024.0:0.0} MiB ({(final.RssKiB - baseline.RssKiB) / 1024.0:+0.0;-0.0} MiB)");
         Console.WriteLine($"gateway fds: start {cold.Descriptors}, baseline {baseline.Descriptors}, final {final.Descriptors} " +
             $"({final.Descriptors - baseline.Descriptors:+0;-0;0}, tolerance {fdTolerance}); upstream connections left: {final.UpstreamConnections}");
+        SoakVerdict.PrintNewDescriptors(baselineTargets, DescriptorCount.Targets(pid));
         if (admin is not null)
         {
             await SoakVerdict.PrintMetricsAsync(admin);

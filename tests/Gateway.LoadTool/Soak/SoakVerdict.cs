@@ -1,3 +1,5 @@
+using Gateway.LoadTool.Measure;
+
 namespace Gateway.LoadTool.Soak;
 
 /// What makes a soak fail, each with the sessions it concerns, and the gateway's own counters from /metrics.
@@ -50,6 +52,22 @@ internal static class SoakVerdict
     private static string Describe(SessionResult r) =>
         $"session {r.Id} ({SoakReport.Name(r.End)}, close {r.CloseCode}, sent {r.Sent}, echoed {r.Echoed}, " +
         $"dup {r.Duplicated}, reordered {r.Reordered}, corrupted {r.Corrupted}{(r.Error is null ? "" : ", " + r.Error)})";
+
+    /// The gateway's descriptors that were not open at the baseline (by number and target), TCP ones with their
+    /// state and addresses: what a leak is made of.
+    public static void PrintNewDescriptors(Dictionary<int, string> baseline, Dictionary<int, string> final)
+    {
+        var tcp = DescriptorCount.TcpSockets();
+        foreach (var (fd, target) in final.Where(d => baseline.GetValueOrDefault(d.Key) != d.Value).OrderBy(d => d.Key))
+        {
+            Console.WriteLine($"  new since the baseline: fd {fd} -> {target}{(tcp.TryGetValue(target, out var socket) ? " " + socket : "")}");
+        }
+
+        foreach (var (fd, target) in baseline.Where(d => !final.ContainsKey(d.Key)).OrderBy(d => d.Key))
+        {
+            Console.WriteLine($"  closed since the baseline: fd {fd} -> {target}");
+        }
+    }
 
     /// The gateway's reload, close and session counters (contract section 5), as its admin endpoint reports them.
     public static async Task PrintMetricsAsync(Uri admin)
