@@ -116,7 +116,8 @@ for target in "${targets[@]}"; do
   found=("$out"/default/crashes/id:*)
   if [ "${#found[@]}" -gt 0 ]; then
     mkdir -p "$crashes/$target"
-    cp "${found[@]}" "$crashes/$target/"
+    # afl-fuzz names them id:000000,sig:06,...; colons and commas trouble CI artifact uploads.
+    for file in "${found[@]}"; do cp "$file" "$crashes/$target/$(basename "$file" | tr ':,' '_-')"; done
     # Replaying the first one prints the broken invariant (or the exception) for the test result.
     why="$(dotnet "$bin/Gateway.Fuzz.dll" "$target" "${found[0]}" 2>&1 | grep -m 1 -E 'Exception|Violation' || true)"
     record "$target" Failed "${#found[@]} crashing input(s) saved in artifacts/fuzz-crashes/$target/; first: $why. $line" "$elapsed"
@@ -125,7 +126,8 @@ for target in "${targets[@]}"; do
     hangs=("$out"/default/hangs/id:*)
     # Hangs are reported but do not fail: on a starved CI machine a 5 s stall can be the machine's.
     if [ "${#hangs[@]}" -gt 0 ]; then
-      mkdir -p "$crashes/$target/hangs" && cp "${hangs[@]}" "$crashes/$target/hangs/"
+      mkdir -p "$crashes/$target/hangs"
+      for file in "${hangs[@]}"; do cp "$file" "$crashes/$target/hangs/$(basename "$file" | tr ':,' '_-')"; done
     fi
     record "$target" Passed "$line" "$elapsed"
   fi
