@@ -22,6 +22,13 @@ GATEWAY_TLS_ENGINE=sslstream dotnet test tests/Gateway.FunctionalTests --no-buil
   --results-directory "$results" "$@"
 status=$((status > 0 ? status : $?))
 
+# Coverage-guided fuzzing of the network-facing parsers, a minute per target (tests/fuzz/README.md); it writes
+# fuzz.trx, one test per target, counted below. FUZZ_SECONDS=0 skips it.
+if [ "${FUZZ_SECONDS:-60}" != 0 ]; then
+  bash tests/fuzz/run.sh "${FUZZ_SECONDS:-60}"
+  status=$((status > 0 ? status : $?))
+fi
+
 passed=0
 failed=0
 shopt -s nullglob
