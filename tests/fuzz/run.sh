@@ -109,7 +109,8 @@ for target in "${targets[@]}"; do
   fi
 
   stat() { sed -n "s/^$1 *: *//p" "$stats"; }
-  line="$target: execs_done=$(stat execs_done) execs_per_sec=$(stat execs_per_sec) bitmap_cvg=$(stat bitmap_cvg)"
+  line="$target: execs_done=$(stat execs_done) execs_per_sec=$(stat execs_per_sec) edges_found=$(stat edges_found)"
+  line+=" bitmap_cvg=$(stat bitmap_cvg) stability=$(stat stability)"
   line+=" corpus_count=$(stat corpus_count) saved_crashes=$(stat saved_crashes) saved_hangs=$(stat saved_hangs) seconds=$elapsed"
   echo "$line"
   shopt -s nullglob
