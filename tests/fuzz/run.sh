@@ -16,6 +16,7 @@ targets=("$@")
 
 work="${FUZZ_WORK:-$root/artifacts/fuzz}"
 bin="$work/bin"
+replay="$work/replay"
 crashes="$root/artifacts/fuzz-crashes"
 results="$root/artifacts/test-results"
 mkdir -p "$results"
@@ -79,6 +80,8 @@ rm -rf "$bin"
 dotnet build tests/Gateway.Fuzz -c Release -o "$bin" --nologo -v q >"$work.build.log" 2>&1 ||
   fail_all "build failed, see $work.build.log"
 dotnet tool restore >/dev/null || fail_all "dotnet tool restore failed"
+# Instrumented code writes to afl-fuzz's shared memory, so a replay outside afl-fuzz needs the plain build.
+rm -rf "$replay" && cp -r "$bin" "$replay"
 # Only the code under test is instrumented, so afl-fuzz's coverage map is not filled by the harness or the runtime.
 dotnet sharpfuzz "$bin/Gateway.Protocol.dll" >/dev/null || fail_all "instrumenting Gateway.Protocol.dll failed"
 dotnet sharpfuzz "$bin/gateway.dll" Gateway.Hosting.RequestHeadChecks >/dev/null || fail_all "instrumenting gateway.dll failed"
@@ -120,7 +123,7 @@ for target in "${targets[@]}"; do
     # afl-fuzz names them id:000000,sig:06,...; colons and commas trouble CI artifact uploads.
     for file in "${found[@]}"; do cp "$file" "$crashes/$target/$(basename "$file" | tr ':,' '_-')"; done
     # Replaying the first one prints the broken invariant (or the exception) for the test result.
-    why="$(dotnet "$bin/Gateway.Fuzz.dll" "$target" "${found[0]}" 2>&1 | grep -m 1 -E 'Exception|Violation' || true)"
+    why="$(dotnet "$replay/Gateway.Fuzz.dll" "$target" "${found[0]}" 2>&1 | grep -m 1 -E 'Exception|Violation' || true)"
     record "$target" Failed "${#found[@]} crashing input(s) saved in artifacts/fuzz-crashes/$target/; first: $why. $line" "$elapsed"
     status=1
   else
