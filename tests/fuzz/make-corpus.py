@@ -65,6 +65,7 @@ upgrade = (b"GET /chat?room=1 HTTP/1.1\r\nHost: gateway.test\r\nUpgrade: websock
 requests = {
     "upgrade": upgrade,
     "absolute-form": upgrade.replace(b"/chat?room=1", b"http://gateway.test/chat"),
+    "asterisk-form": b"OPTIONS * HTTP/1.1\r\nHost: gateway.test\r\n\r\n",
     "version-8": upgrade.replace(b"Version: 13", b"Version: 8"),
     "split-lists": upgrade.replace(b"Connection: Upgrade", b"Connection: keep-alive\r\nConnection: Upgrade")
                           .replace(b"chat, superchat", b"chat\r\nSec-WebSocket-Protocol: v2.json, chat"),

@@ -61,7 +61,8 @@ internal static class RequestHeadTarget
     private static IReadOnlyList<string?> Joined(IReadOnlyList<string?> lines) =>
         lines.Count == 0 ? lines : [string.Join(", ", lines)];
 
-    /// <summary>Contract section 3: control characters, or neither origin-form nor absolute-form, is a 400.</summary>
+    /// <summary>Contract section 3: control characters, or none of origin-form, absolute-form and asterisk-form
+    /// (RFC 9112 3.2), is a 400.</summary>
     private static void CheckTarget(string target)
     {
         string? problem = RequestHeadChecks.TargetProblem(target);
@@ -69,7 +70,7 @@ internal static class RequestHeadTarget
         int scheme = target.IndexOf("://", StringComparison.Ordinal);
         bool absolute = scheme > 0 && char.IsAsciiLetter(target[0]) &&
             target[..scheme].All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '-' or '.'); // RFC 3986 3.1
-        bool expected = !control && (target.StartsWith('/') || absolute);
+        bool expected = !control && (target.StartsWith('/') || absolute || target == "*");
         Invariant.Same(expected, problem is null, $"request target '{target}' verdict ({problem})");
     }
 
