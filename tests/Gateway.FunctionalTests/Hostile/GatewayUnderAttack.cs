@@ -143,34 +143,22 @@ internal sealed class GatewayUnderAttack : IAsyncDisposable
         return count;
     }
 
-    /// A session through the gateway to the echo upstream that must keep answering at normal latency: echoes
-    /// each within `limit`, `intervalMs` apart (a Debug build spends about 1.5 ms of CPU on an echo), until
-    /// `stop`. Returns the slowest round trip.
-    /// Which echo of the last control session was the slowest, and when: for messages.
-    public string SlowestEcho { get; private set; } = "";
-
-    public async Task<TimeSpan> ControlEchoAsync(CancellationToken stop, TimeSpan limit, int intervalMs = 200)
+    /// A control session through the gateway to the echo upstream, one echo `intervalMs` apart (a Debug build
+    /// spends about 1.5 ms of CPU on an echo) until `stop`; each must come back within `limit`.
+    public async Task<EchoLatencies> ControlEchoAsync(CancellationToken stop, TimeSpan limit, int intervalMs = 200)
     {
         using var client = new ClientWebSocket();
         await client.ConnectAsync(new Uri(Ws, "/echo"), CancellationToken.None).WaitAsync(limit * 4);
-        var slowest = TimeSpan.Zero;
-        int echoes = 0;
+        var took = new List<TimeSpan>();
         var buffer = new byte[64];
         var message = "control"u8.ToArray();
         while (!stop.IsCancellationRequested)
         {
-            var started = DateTime.UtcNow;
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             await client.SendAsync(message, WebSocketMessageType.Text, true, CancellationToken.None).WaitAsync(limit);
             var result = await client.ReceiveAsync(buffer, CancellationToken.None).WaitAsync(limit);
             Assert.Equal("control", System.Text.Encoding.UTF8.GetString(buffer, 0, result.Count));
-            var took = DateTime.UtcNow - started;
-            if (took > slowest)
-            {
-                slowest = took;
-                SlowestEcho = $"echo {echoes} of the session, at {started:HH:mm:ss.fff}, took {took.TotalMilliseconds:F1} ms";
-            }
-
-            echoes++;
+            took.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started));
             try
             {
                 await Task.Delay(intervalMs, stop);
@@ -181,7 +169,7 @@ internal sealed class GatewayUnderAttack : IAsyncDisposable
         }
 
         await client.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
-        return slowest;
+        return new EchoLatencies(took);
     }
 
     /// Two control sessions of 40 echoes, so that a measurement after it sees the attack, not the JIT compiling the
@@ -246,18 +234,18 @@ internal sealed class GatewayUnderAttack : IAsyncDisposable
 
         Assert.Equal(0, active);
         await SettleAsync();
-        TimeSpan slowest = default;
-        double share = await CoreShareAsync(TimeSpan.FromSeconds(3), async stop => slowest = await ControlEchoAsync(stop, TimeSpan.FromSeconds(1)));
+        EchoLatencies echoes = default!;
+        double share = await CoreShareAsync(TimeSpan.FromSeconds(3), async stop => echoes = await ControlEchoAsync(stop, TimeSpan.FromSeconds(1)));
         if (share >= 0.05)
         {
             double again = await CoreShareAsync(TimeSpan.FromSeconds(3));
             Assert.Fail($"the gateway used {share:P1} of a core after the attack, {again:P1} in the 3 s after that; threads: {BusiestThreads()}");
         }
 
-        Assert.True(slowest < TimeSpan.FromMilliseconds(500), $"a control echo took {slowest.TotalMilliseconds} ms after the attack");
+        echoes.AssertNormal("after the attack");
         Assert.Empty(Failures());
-        return $"recovered: sockets {sockets} (baseline {baselineSockets}), {share:P2} of a core, slowest echo " +
-            $"{slowest.TotalMilliseconds:F1} ms, descriptors {OpenDescriptors()}, RSS {RssKiB()} KiB";
+        return $"recovered: sockets {sockets} (baseline {baselineSockets}), {share:P2} of a core, control echoes {echoes}, " +
+            $"descriptors {OpenDescriptors()}, RSS {RssKiB()} KiB";
     }
 
     /// The process's threads that used the most CPU so far, with their CPU time: for messages.
@@ -283,4 +271,23 @@ internal sealed class GatewayUnderAttack : IAsyncDisposable
 
         _directory.Dispose();
     }
+}
+
+/// How long a control session's echoes took. Normal: 95% of them within 100 ms (they take about 1 ms; a single one
+/// may meet a GC or the scheduler of a loaded CI machine, and every one is bounded by ControlEchoAsync's limit). A
+/// starved gateway (issue 22, defect 1) answered none within 5 s.
+internal sealed record EchoLatencies(IReadOnlyList<TimeSpan> Took)
+{
+    public TimeSpan Slowest => Took.Count == 0 ? TimeSpan.Zero : Took.Max();
+
+    public TimeSpan P95 => Took.Count == 0 ? TimeSpan.Zero : Took.Order().ElementAt((int)Math.Ceiling(Took.Count * 0.95) - 1);
+
+    public void AssertNormal(string when)
+    {
+        Assert.True(Took.Count >= 5, $"only {Took.Count} control echoes {when}");
+        Assert.True(P95 < TimeSpan.FromMilliseconds(100), $"control echoes {when}: {this}");
+    }
+
+    public override string ToString() =>
+        $"{Took.Count} echoes, p95 {P95.TotalMilliseconds:F1} ms, slowest {Slowest.TotalMilliseconds:F1} ms";
 }
