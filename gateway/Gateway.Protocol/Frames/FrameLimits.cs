@@ -7,11 +7,13 @@ namespace Gateway.Protocol.Frames;
 /// </summary>
 public readonly record struct FrameLimits(long MaxFrameSize, long MaxMessageSize)
 {
-    /// <summary>Contract section 2, <c>defaults.limits.max_frame_size</c>: 1 MiB.</summary>
-    public const long DefaultMaxFrameSize = 1L << 20;
-
-    /// <summary>Contract section 2, <c>defaults.limits.max_message_size</c>: 16 MiB.</summary>
+    /// <summary>Contract section 2, <c>defaults.limits.max_message_size</c>: 16 MiB, between Tornado's 10 MiB and
+    /// Node ws's 100 MiB default message caps. The one definition of this default (the gateway's config uses it).</summary>
     public const long DefaultMaxMessageSize = 16L << 20;
+
+    /// <summary>Contract section 2, <c>defaults.limits.max_frame_size</c>: the message limit. Browsers and npm ws send
+    /// a message as one frame, and the relay streams frames, so a lower frame limit protects no memory.</summary>
+    public const long DefaultMaxFrameSize = DefaultMaxMessageSize;
 
     /// <summary>The contract's default limits.</summary>
     public static FrameLimits Default => new(DefaultMaxFrameSize, DefaultMaxMessageSize);

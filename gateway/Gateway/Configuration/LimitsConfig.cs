@@ -6,13 +6,17 @@ namespace Gateway.Configuration;
 public sealed record LimitsConfig(long MaxFrameSize, long MaxMessageSize, TimeSpan IdleTimeout, TimeSpan PingInterval,
     TimeSpan CloseTimeout, int MaxConnections, int MaxConnectionsPerIp, RateConfig HandshakesPerIp, RateConfig MessagesPerConnection)
 {
+    /// <summary>Whether <c>max_frame_size</c> was written (in the route or in <c>defaults</c>): if not, the frame limit
+    /// is the route's message limit, whatever sets that (contract section 2).</summary>
+    public bool FrameSizeIsExplicit { get; init; }
+
     // All defaults are the values of the contract's example (section 2); the notes say why they are sane.
 
-    /// <summary>1 MiB: frames are streamed, never buffered whole, so this bounds abuse rather than memory.</summary>
-    public const long DefaultMaxFrameSize = 1024 * 1024;
+    /// <summary>16 MiB, defined with the protocol core's limits (FrameLimits says why).</summary>
+    public const long DefaultMaxMessageSize = Gateway.Protocol.Frames.FrameLimits.DefaultMaxMessageSize;
 
-    /// <summary>16 MiB: between Tornado's 10 MiB and Node ws's 100 MiB default message caps.</summary>
-    public const long DefaultMaxMessageSize = 16 * 1024 * 1024;
+    /// <summary>The message limit: a route that sets only <c>max_message_size</c> gets it as its frame limit too.</summary>
+    public const long DefaultMaxFrameSize = Gateway.Protocol.Frames.FrameLimits.DefaultMaxFrameSize;
 
     /// <summary>5 minutes: well above nginx's 60 s proxy_read_timeout, the usual cause of "socket drops after a minute".</summary>
     public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromMinutes(5);
@@ -32,13 +36,18 @@ public sealed record LimitsConfig(long MaxFrameSize, long MaxMessageSize, TimeSp
     /// <summary>20 handshakes per second per address, burst 40: reconnect storms pass, handshake floods do not.</summary>
     public static readonly RateConfig DefaultHandshakesPerIp = new(20, TimeSpan.FromSeconds(1), 40);
 
-    /// <summary>100 messages per second per connection, burst 200: interactive traffic passes, a flood gets 1008.</summary>
-    public static readonly RateConfig DefaultMessagesPerConnection = new(100, TimeSpan.FromSeconds(1), 200);
+    /// <summary>1000 messages per second per connection, burst 2000: trading feeds, games, editors and the RFC 6455
+    /// conformance suite (1,000 messages back to back) pass; a flood gets 1008. Rate 0: no limit.</summary>
+    public static readonly RateConfig DefaultMessagesPerConnection = new(1000, TimeSpan.FromSeconds(1), 2000);
 
     public static LimitsConfig Default { get; } = new(DefaultMaxFrameSize, DefaultMaxMessageSize, DefaultIdleTimeout,
         DefaultPingInterval, DefaultCloseTimeout, DefaultMaxConnections, DefaultMaxConnectionsPerIp,
         DefaultHandshakesPerIp, DefaultMessagesPerConnection);
 }
 
-/// <summary>A token bucket: <see cref="Rate"/> tokens per <see cref="Per"/>, holding at most <see cref="Burst"/>.</summary>
-public sealed record RateConfig(int Rate, TimeSpan Per, int Burst);
+/// <summary>A token bucket: <see cref="Rate"/> tokens per <see cref="Per"/>, holding at most <see cref="Burst"/>;
+/// a <see cref="Rate"/> of 0 is no limit.</summary>
+public sealed record RateConfig(int Rate, TimeSpan Per, int Burst)
+{
+    public bool Unlimited => Rate == 0;
+}

@@ -141,7 +141,8 @@ public sealed class UpgradeHandler(
     /// One RelayLimits per route's limits (a reload makes new ones), shared by the route's sessions.
     private static RelayLimits RelayLimitsFor(LimitsConfig limits) => RelayLimitsByConfig.GetValue(limits, static l =>
         new RelayLimits(l.MaxFrameSize, l.MaxMessageSize, l.IdleTimeout, l.PingInterval, l.CloseTimeout,
-            new MessageRate(l.MessagesPerConnection.Rate, l.MessagesPerConnection.Per, l.MessagesPerConnection.Burst)));
+            l.MessagesPerConnection.Unlimited ? null
+                : new MessageRate(l.MessagesPerConnection.Rate, l.MessagesPerConnection.Per, l.MessagesPerConnection.Burst)));
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<LimitsConfig, RelayLimits> RelayLimitsByConfig = new();
 

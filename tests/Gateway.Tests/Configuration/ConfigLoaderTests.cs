@@ -70,7 +70,7 @@ public sealed class ConfigLoaderTests
         Assert.Null(config.Listeners[1].Tls);
         Assert.Equal(("localhost:8081", new IPEndPoint(IPAddress.Loopback, 8081)), (config.Listeners[2].Address, config.Listeners[2].EndPoint));
 
-        var defaults = LimitsConfig.Default with { MaxFrameSize = 64 * 1024, IdleTimeout = TimeSpan.Zero };
+        var defaults = LimitsConfig.Default with { MaxFrameSize = 64 * 1024, IdleTimeout = TimeSpan.Zero, FrameSizeIsExplicit = true };
         Assert.Equal(defaults, config.DefaultLimits);
 
         Assert.Equal(2, config.Routes.Count);

@@ -61,7 +61,7 @@ public sealed class ExampleFilesTests
 
         Assert.Equal(LimitsConfig.Default, config.DefaultLimits);
         var byName = config.Routes.ToDictionary(r => r.Name);
-        Assert.Equal(LimitsConfig.Default with { MaxMessageSize = 64 * 1024 }, byName["chat"].Limits);
+        Assert.Equal(LimitsConfig.Default with { MaxFrameSize = 64 * 1024, MaxMessageSize = 64 * 1024 }, byName["chat"].Limits);
         Assert.Equal(TimeSpan.FromHours(1), byName["telemetry"].Limits.IdleTimeout);
         Assert.Equal(new RateConfig(10, TimeSpan.FromSeconds(1), 50), byName["telemetry"].Limits.MessagesPerConnection);
         Assert.Equal((4L << 20, 256L << 20, 200), (byName["files"].Limits.MaxFrameSize, byName["files"].Limits.MaxMessageSize, byName["files"].Limits.MaxConnections));

@@ -15,16 +15,36 @@ internal static class LimitsValidator
     {
         if (MappingReader.Open(limits, ConfigSections.Limits, errors) is not { } map)
             return inherited;
+        var frame = Size(map, "max_frame_size", errors);
+        var message = Size(map, "max_message_size", errors);
+        long maxMessage = message ?? inherited.MaxMessageSize;
+        // Without a frame limit written here or in `defaults`, the message limit is the frame limit too (contract
+        // section 2): a route that sets only max_message_size gets it for both.
+        bool explicitFrame = frame is not null || inherited.FrameSizeIsExplicit;
+        long maxFrame = frame ?? (explicitFrame ? inherited.MaxFrameSize : maxMessage);
+        if (frame > maxMessage)
+        {
+            errors.Add(map.Optional("max_frame_size")!.Value, $"must be at most max_message_size " +
+                $"({SizeParser.Format(maxMessage)}): a frame is part of a message; got `{SizeParser.Format(frame.Value)}`");
+        }
+        else if (maxFrame > maxMessage)
+        {
+            maxFrame = maxMessage; // an inherited frame limit above this route's message limit: the message limit binds
+        }
+
         return new LimitsConfig(
-            MaxFrameSize: Size(map, "max_frame_size", errors) ?? inherited.MaxFrameSize,
-            MaxMessageSize: Size(map, "max_message_size", errors) ?? inherited.MaxMessageSize,
+            MaxFrameSize: maxFrame,
+            MaxMessageSize: maxMessage,
             IdleTimeout: Duration(map, "idle_timeout", canBeOff: true, errors) ?? inherited.IdleTimeout,
             PingInterval: Duration(map, "ping_interval", canBeOff: true, errors) ?? inherited.PingInterval,
             CloseTimeout: Duration(map, "close_timeout", canBeOff: false, errors) ?? inherited.CloseTimeout,
             MaxConnections: Count(map, "max_connections", errors) ?? inherited.MaxConnections,
             MaxConnectionsPerIp: Count(map, "max_connections_per_ip", errors) ?? inherited.MaxConnectionsPerIp,
-            HandshakesPerIp: Rate(map, "handshakes_per_ip", errors) ?? inherited.HandshakesPerIp,
-            MessagesPerConnection: Rate(map, "messages_per_connection", errors) ?? inherited.MessagesPerConnection);
+            HandshakesPerIp: Rate(map, "handshakes_per_ip", minRate: 1, errors) ?? inherited.HandshakesPerIp,
+            MessagesPerConnection: Rate(map, "messages_per_connection", minRate: 0, errors) ?? inherited.MessagesPerConnection)
+        {
+            FrameSizeIsExplicit = explicitFrame,
+        };
     }
 
     private static long? Size(MappingReader map, string key, ConfigErrorCollector errors)
@@ -70,17 +90,20 @@ internal static class LimitsValidator
     private static int? Count(MappingReader map, string key, ConfigErrorCollector errors) =>
         map.Optional(key) is { } field ? ScalarReader.Integer(field, 1, int.MaxValue, errors) : null;
 
-    /// <summary>A token bucket: `rate` per `per`, holding up to `burst` (default: `rate`, no burst beyond one window).</summary>
-    private static RateConfig? Rate(MappingReader limits, string key, ConfigErrorCollector errors)
+    /// <summary>A token bucket: `rate` per `per`, holding up to `burst` (default: `rate`, no burst beyond one window);
+    /// `rate: 0` is no limit.</summary>
+    private static RateConfig? Rate(MappingReader limits, string key, int minRate, ConfigErrorCollector errors)
     {
         if (limits.Optional(key) is not { } field || MappingReader.Open(field, ConfigSections.Rate, errors) is not { } map)
             return null;
-        var rate = map.Required("rate") is { } r ? ScalarReader.Integer(r, 1, int.MaxValue, errors) : null;
+        var rate = map.Required("rate") is { } r ? ScalarReader.Integer(r, minRate, int.MaxValue, errors) : null;
         var per = map.Optional("per") is { } p ? ReadDuration(p, canBeOff: false, errors) : DefaultRatePer;
         var burstField = map.Optional("burst");
-        var burst = burstField is { } b ? ScalarReader.Integer(b, 1, int.MaxValue, errors) : rate;
+        var burst = burstField is { } b ? ScalarReader.Integer(b, Math.Max(minRate, 1), int.MaxValue, errors) : rate;
         if (rate is null || per is null || burst is null)
             return null;
+        if (rate == 0)
+            return new RateConfig(0, per.Value, 0); // no limit: a burst means nothing
         if (burst < rate)
         {
             errors.Add(burstField!.Value, $"must be at least `rate` ({rate}), got `{burst}`");

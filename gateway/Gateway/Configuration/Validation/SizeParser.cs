@@ -27,6 +27,13 @@ internal static partial class SizeParser
         return number > long.MaxValue / multiplier ? null : number * multiplier;
     }
 
+    /// <summary>The size in the largest unit that divides it, as an operator would write it: 64KiB, 16MiB, 1000.</summary>
+    public static string Format(long bytes) =>
+        bytes != 0 && bytes % (1L << 30) == 0 ? $"{bytes >> 30}GiB"
+        : bytes != 0 && bytes % (1L << 20) == 0 ? $"{bytes >> 20}MiB"
+        : bytes != 0 && bytes % (1L << 10) == 0 ? $"{bytes >> 10}KiB"
+        : bytes.ToString(CultureInfo.InvariantCulture);
+
     [GeneratedRegex(@"^(?<number>[0-9]+) ?(?<unit>B|KiB|MiB|GiB)?$", RegexOptions.CultureInvariant)]
     private static partial Regex SizePattern();
 }

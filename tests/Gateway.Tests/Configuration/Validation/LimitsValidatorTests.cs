@@ -31,6 +31,8 @@ public sealed class LimitsValidatorTests
     [InlineData("    handshakes_per_ip: 20\n",
         "gw.yaml:3:24: defaults.limits.handshakes_per_ip: expected a mapping with `rate`, `per` and `burst`, got `20`")]
     [InlineData("    handshakes_per_ip: { per: 1s }\n", "gw.yaml:3:24: defaults.limits.handshakes_per_ip.rate: required key is missing")]
+    [InlineData("    max_frame_size: 32MiB\n",
+        "gw.yaml:3:21: defaults.limits.max_frame_size: must be at most max_message_size (16MiB): a frame is part of a message; got `32MiB`")]
     [InlineData("    handshakes_per_ip: { rate: 0 }\n", "gw.yaml:3:32: defaults.limits.handshakes_per_ip.rate: must be greater than 0, got `0`")]
     [InlineData("    messages_per_connection: { rate: 10, per: 0s }\n",
         "gw.yaml:3:47: defaults.limits.messages_per_connection.per: must be greater than 0, got `0s`")]
@@ -66,7 +68,7 @@ public sealed class LimitsValidatorTests
     [InlineData("2GiB", 2L * 1024 * 1024 * 1024)]
     public void Sizes_are_bytes_or_binary_units(string text, long bytes)
     {
-        Assert.Equal(bytes, Valid(Head + $"    max_frame_size: {text}\n" + Rest).DefaultLimits.MaxFrameSize);
+        Assert.Equal(bytes, Valid(Head + $"    max_message_size: {text}\n" + Rest).DefaultLimits.MaxMessageSize);
     }
 
     [Theory]
@@ -113,7 +115,7 @@ public sealed class LimitsValidatorTests
             """ + "\n" + Rest).DefaultLimits;
 
         Assert.Equal(new LimitsConfig(1024, 2048, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3), 4, 5,
-            new RateConfig(6, TimeSpan.FromSeconds(7), 8), new RateConfig(9, TimeSpan.FromMilliseconds(10), 11)), limits);
+            new RateConfig(6, TimeSpan.FromSeconds(7), 8), new RateConfig(9, TimeSpan.FromMilliseconds(10), 11)) { FrameSizeIsExplicit = true }, limits);
     }
 
     [Fact]
@@ -135,14 +137,55 @@ public sealed class LimitsValidatorTests
             MaxMessageSize = 4096,
             CloseTimeout = TimeSpan.FromSeconds(1),
             HandshakesPerIp = new RateConfig(3, TimeSpan.FromSeconds(1), 3),
+            FrameSizeIsExplicit = true,
         }, config.Routes[0].Limits);
+    }
+
+    [Fact]
+    public void A_route_that_sets_only_the_message_limit_gets_it_as_its_frame_limit()
+    {
+        var config = Valid(Listen + """
+            routes:
+              - name: a
+                match: { path: /a }
+                upstream: chat
+                limits: { max_message_size: 64KiB }
+            """ + "\n" + Upstreams);
+
+        Assert.Equal(64 * 1024, config.Routes[0].Limits.MaxFrameSize);
+        Assert.Equal(64 * 1024, config.Routes[0].Limits.MaxMessageSize);
+    }
+
+    [Fact]
+    public void An_inherited_frame_limit_over_a_route_message_limit_is_the_message_limit()
+    {
+        var config = Valid(Listen + """
+            defaults:
+              limits: { max_frame_size: 1MiB }
+            routes:
+              - name: a
+                match: { path: /a }
+                upstream: chat
+                limits: { max_message_size: 64KiB }
+            """ + "\n" + Upstreams);
+
+        Assert.Equal(64 * 1024, config.Routes[0].Limits.MaxFrameSize);
+        Assert.Equal(1 << 20, config.DefaultLimits.MaxFrameSize);
+    }
+
+    [Fact]
+    public void Messages_per_connection_rate_0_is_no_limit()
+    {
+        var limits = Valid(Head + "    messages_per_connection: { rate: 0 }\n" + Rest).DefaultLimits;
+
+        Assert.True(limits.MessagesPerConnection.Unlimited);
     }
 
     [Fact]
     public void Defaults_match_the_contract_example()
     {
-        // Contract section 2: 1MiB, 16MiB, 5m, 30s, 5s, 10000, 100, {20,1s,40}, {100,1s,200}.
-        Assert.Equal(new LimitsConfig(1 << 20, 16 << 20, TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5),
-            10000, 100, new RateConfig(20, TimeSpan.FromSeconds(1), 40), new RateConfig(100, TimeSpan.FromSeconds(1), 200)), LimitsConfig.Default);
+        // Contract section 2: 16MiB (= max_message_size), 16MiB, 5m, 30s, 5s, 10000, 100, {20,1s,40}, {1000,1s,2000}.
+        Assert.Equal(new LimitsConfig(16 << 20, 16 << 20, TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5),
+            10000, 100, new RateConfig(20, TimeSpan.FromSeconds(1), 40), new RateConfig(1000, TimeSpan.FromSeconds(1), 2000)), LimitsConfig.Default);
     }
 }
