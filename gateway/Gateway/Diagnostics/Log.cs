@@ -5,8 +5,8 @@ namespace Gateway.Diagnostics;
 /// Every log line of the gateway, with event ids from one place. No tokens, keys or query strings in any of them.
 public static partial class Log
 {
-    [LoggerMessage(1001, LogLevel.Information, "Listening on {Address} ({Scheme})")]
-    public static partial void Listening(ILogger logger, string address, string scheme);
+    [LoggerMessage(1001, LogLevel.Information, "Listening on {Address} ({Serves})")]
+    public static partial void Listening(ILogger logger, string address, string serves);
 
     [LoggerMessage(1002, LogLevel.Warning, "Generated a self-signed development certificate {CertPath} for {Names}: browsers will not trust it; use real certificates in production")]
     public static partial void DevelopmentCertificateGenerated(ILogger logger, string certPath, string names);

@@ -118,9 +118,11 @@ public sealed class GatewayApp : IAsyncDisposable
         }
 
         await _app.StartAsync(cancellationToken);
+        var listeners = Services.GetRequiredService<ListenerSet>();
         foreach (var address in _app.Urls)
         {
-            Log.Listening(logger, address, address.StartsWith("https", StringComparison.Ordinal) ? "wss/https" : "ws/http");
+            var (url, serves) = listeners.Describe(address);
+            Log.Listening(logger, url, serves);
         }
 
         await Services.GetRequiredService<AdminServer>().StartAsync(_config.Operations.Admin);

@@ -136,6 +136,23 @@ public sealed class ListenerSet
         ? new(listener.Tls is not null, listener.Tls?.Contexts is not null, listener.Listener.HandshakeTimeout)
         : null;
 
+    /// The startup line's words for a bound address (`http://127.0.0.1:8443` as Kestrel says it; every endpoint
+    /// is plain HTTP there): the URL a client uses, and what it serves.
+    public (string Url, string Serves) Describe(string boundUrl)
+    {
+        var uri = new Uri(boundUrl);
+        var listener = IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address)
+            ? For(new IPEndPoint(address, uri.Port))
+            : _current.Listeners.FirstOrDefault(l => l.Listener.EndPoint.Port == uri.Port); // a name: localhost
+        if (listener?.Tls is not { } tls)
+        {
+            return ($"http://{uri.Authority}", "ws:// and http://");
+        }
+
+        var names = tls.ServedNames.Count > 0 ? string.Join(", ", tls.ServedNames.Distinct()) : "no names (the first certificate for every client)";
+        return ($"https://{uri.Authority}", $"wss:// and https://; certificates for {names}");
+    }
+
     private static string NameOf(IPEndPoint endPoint) =>
         "listener_" + new string([.. endPoint.ToString().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_')]);
 

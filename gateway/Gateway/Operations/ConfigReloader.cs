@@ -156,7 +156,8 @@ public sealed class ConfigReloader(RouteTableHolder routes, InMemoryConfigProvid
 
         foreach (var added in next.Listeners.Where(l => !listenersBefore.Contains(l.EndPoint.ToString())))
         {
-            Log.Listening(logger, (added.Tls is null ? "http://" : "https://") + added.EndPoint, added.Tls is null ? "ws/http" : "wss/https");
+            var (url, serves) = listeners.Describe("http://" + added.EndPoint);
+            Log.Listening(logger, url, serves);
         }
 
         Log.Reloaded(logger, trigger,

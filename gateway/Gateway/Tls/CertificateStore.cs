@@ -10,6 +10,7 @@ public sealed class CertificateStore
     private readonly List<(string Name, X509Certificate2 Certificate)> _exact = [];
     private readonly List<(string Suffix, X509Certificate2 Certificate)> _wildcards = [];
     private readonly X509Certificate2 _default;
+    private readonly List<string> _served = [];
 
     private CertificateStore(IReadOnlyList<(LoadedCertificate Loaded, IReadOnlyList<string> Hosts)> entries)
     {
@@ -19,6 +20,7 @@ public sealed class CertificateStore
         {
             foreach (var host in hosts.Count > 0 ? hosts : NamesIn(certificate))
             {
+                _served.Add(host);
                 if (host.StartsWith("*.", StringComparison.Ordinal))
                 {
                     _wildcards.Add((host[1..], certificate));
@@ -30,6 +32,9 @@ public sealed class CertificateStore
             }
         }
     }
+
+    /// The names SNI selects a certificate by (configured `hosts`, else each certificate's own), in configuration order.
+    public IReadOnlyList<string> ServedNames => _served;
 
     /// Every certificate with the intermediates that followed it in its PEM file, in configuration order.
     public IReadOnlyList<LoadedCertificate> Certificates { get; }

@@ -27,6 +27,9 @@ public sealed class ListenerTls
     /// The listener's OpenSSL contexts when the OpenSSL engine serves it (TlsEngine), else null (SslStream).
     internal ServerContexts? Contexts { get; }
 
+    /// The names its certificates are served for (for the startup line).
+    public IReadOnlyList<string> ServedNames => _store.ServedNames;
+
     /// The handshake options for a client's SNI name (exact, then wildcard, then the first certificate).
     public SslServerAuthenticationOptions For(string? serverName) => _options[_store.Select(serverName)];
 
