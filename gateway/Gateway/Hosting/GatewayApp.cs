@@ -51,8 +51,11 @@ public sealed class GatewayApp : IAsyncDisposable
         listeners.Apply(ListenerSet.Prepare(config, startupLogger));
         // Our own socket transport (Transport/): plain sessions leave Kestrel after the 101.
         builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory>(services =>
-            new Transport.SocketTransportFactory(listeners.AcceptSettingsFor,
-                services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Transport")));
+        {
+            var transportLogger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Transport");
+            Transport.SocketEventLoop.FaultLogger ??= transportLogger; // the loops are per process: the first host's
+            return new Transport.SocketTransportFactory(listeners.AcceptSettingsFor, transportLogger);
+        });
         builder.WebHost.ConfigureKestrel(listeners.ConfigureKestrel);
         builder.Services.AddSingleton(listeners);
         ServiceComposition.AddOperations(builder.Services, config.Operations);

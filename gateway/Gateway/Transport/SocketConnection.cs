@@ -117,16 +117,14 @@ internal sealed class SocketConnection : ConnectionContext, IConnectionIdFeature
         }
 
         var output = Volatile.Read(ref _responseOutput);
-        bool respond = output is not null && !deadline.ServedOne;
         var client = RemoteEndPoint?.ToString() ?? "unknown";
-        var stage = output is null ? "tls" : deadline.ServedOne ? "keep-alive" : "request-head";
-        if (respond)
+        if (output is not null && !deadline.ServedOne)
         {
             Diagnostics.Log.HandshakeTimedOut(_logger!, client, (long)deadline.Length.TotalMilliseconds);
             try
             {
                 using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-                await output!.WriteAsync(RequestTimeout, bounded.Token);
+                await output.WriteAsync(RequestTimeout, bounded.Token);
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
             {
@@ -135,7 +133,8 @@ internal sealed class SocketConnection : ConnectionContext, IConnectionIdFeature
         }
         else
         {
-            Diagnostics.Log.HandshakeTimedOutQuietly(_logger!, client, stage, (long)deadline.Length.TotalMilliseconds);
+            Diagnostics.Log.HandshakeTimedOutQuietly(_logger!, client, output is null ? "tls" : "keep-alive",
+                (long)deadline.Length.TotalMilliseconds);
         }
 
         Abort(new ConnectionAbortedException("handshake_timeout"));

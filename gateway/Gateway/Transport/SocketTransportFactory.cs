@@ -15,13 +15,7 @@ namespace Gateway.Transport;
 public sealed class SocketTransportFactory(Func<EndPoint, AcceptSettings?>? settings = null, ILogger? logger = null)
     : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
-    private readonly ILogger _logger = InitLogging(logger ?? NullLogger.Instance);
-
-    private static ILogger InitLogging(ILogger logger)
-    {
-        SocketEventLoop.FaultLogger ??= logger;
-        return logger;
-    }
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
     private readonly LargeBlockMemoryPool _pool = LargeBlockMemoryPool.Instance;
 

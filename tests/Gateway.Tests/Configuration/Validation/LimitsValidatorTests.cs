@@ -144,13 +144,7 @@ public sealed class LimitsValidatorTests
     [Fact]
     public void A_route_that_sets_only_the_message_limit_gets_it_as_its_frame_limit()
     {
-        var config = Valid(Listen + """
-            routes:
-              - name: a
-                match: { path: /a }
-                upstream: chat
-                limits: { max_message_size: 64KiB }
-            """ + "\n" + Upstreams);
+        var config = WithChatRoute(defaults: "");
 
         Assert.Equal(64 * 1024, config.Routes[0].Limits.MaxFrameSize);
         Assert.Equal(64 * 1024, config.Routes[0].Limits.MaxMessageSize);
@@ -159,19 +153,20 @@ public sealed class LimitsValidatorTests
     [Fact]
     public void An_inherited_frame_limit_over_a_route_message_limit_is_the_message_limit()
     {
-        var config = Valid(Listen + """
-            defaults:
-              limits: { max_frame_size: 1MiB }
-            routes:
-              - name: a
-                match: { path: /a }
-                upstream: chat
-                limits: { max_message_size: 64KiB }
-            """ + "\n" + Upstreams);
+        var config = WithChatRoute(defaults: "defaults:\n  limits: { max_frame_size: 1MiB }\n");
 
         Assert.Equal(64 * 1024, config.Routes[0].Limits.MaxFrameSize);
         Assert.Equal(1 << 20, config.DefaultLimits.MaxFrameSize);
     }
+
+    /// `defaults` (YAML or "") and one route that sets only max_message_size: 64KiB.
+    private static GatewayConfig WithChatRoute(string defaults) => Valid(Listen + defaults + """
+        routes:
+          - name: a
+            match: { path: /a }
+            upstream: chat
+            limits: { max_message_size: 64KiB }
+        """ + "\n" + Upstreams);
 
     [Fact]
     public void Messages_per_connection_rate_0_is_no_limit()
