@@ -5,7 +5,7 @@ using Gateway.Operations;
 using Microsoft.Extensions.DependencyInjection;
 
 // Command dispatch only; GatewayApp composes the gateway itself.
-Gateway.Hosting.TransportTuning.EnableInlineSocketCompletions();
+Gateway.Transport.TransportTuning.EnableInlineSocketCompletions();
 var command = CommandLine.Parse(args);
 switch (command.Kind)
 {

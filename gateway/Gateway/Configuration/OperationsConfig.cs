@@ -1,4 +1,5 @@
 using System.Net;
+using Gateway.Diagnostics;
 
 namespace Gateway.Configuration;
 
@@ -16,6 +17,3 @@ public sealed record OperationsConfig(AdminConfig? Admin, TimeSpan ShutdownGrace
 
 /// <summary>`admin.address`: /healthz, /readyz and /metrics, on a listener of their own.</summary>
 public sealed record AdminConfig(string Address, IPEndPoint EndPoint);
-
-/// <summary>`logging.format`: one line of text per event (journald's format when systemd runs the gateway), or JSON.</summary>
-public enum LogFormat { Text, Json }

@@ -1,4 +1,3 @@
-using Gateway.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Diagnostics;
@@ -46,3 +45,6 @@ public static class LogSetup
         configure?.Invoke(logging);
     }
 }
+
+/// `logging.format`: one line of text per event (journald's format when systemd runs the gateway), or JSON.
+public enum LogFormat { Text, Json }

@@ -138,7 +138,7 @@ public sealed class GatewayApp : IAsyncDisposable
         Services.GetRequiredService<SystemdNotifier>().Ready(Services.GetRequiredService<SessionRegistry>().Count);
     }
 
-    /// Re-reads the config file and applies it, or keeps the running one (see Operations/ConfigReloader).
+    /// Re-reads the config file and applies it, or keeps the running one (see ConfigReloader).
     public Task<bool> ReloadAsync(string trigger) => Services.GetRequiredService<ConfigReloader>().ReloadAsync(trigger);
 
     public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
-using Gateway.Hosting;
 using Gateway.Protocol;
 using Gateway.Protocol.Closing;
 using Gateway.Protocol.Frames;

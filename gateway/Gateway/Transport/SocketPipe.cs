@@ -1,6 +1,5 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
-using Gateway.Hosting;
 using Gateway.Tls.OpenSsl;
 using Microsoft.AspNetCore.Connections;
 

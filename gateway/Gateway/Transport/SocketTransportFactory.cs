@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Gateway.Hosting;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

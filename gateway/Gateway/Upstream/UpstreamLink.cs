@@ -1,5 +1,4 @@
 using System.IO.Pipelines;
-using Gateway.Hosting;
 using Gateway.Relay;
 using Gateway.Transport;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Gateway.Configuration;
+using Gateway.Diagnostics;
 
 namespace Gateway.Tests.Configuration;
 

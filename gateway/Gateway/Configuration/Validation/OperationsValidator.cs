@@ -1,4 +1,5 @@
 using Gateway.Configuration.Yaml;
+using Gateway.Diagnostics;
 
 namespace Gateway.Configuration.Validation;
 

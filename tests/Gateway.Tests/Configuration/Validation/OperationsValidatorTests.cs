@@ -1,5 +1,6 @@
 using System.Net;
 using Gateway.Configuration;
+using Gateway.Diagnostics;
 using static Gateway.Tests.Configuration.ConfigTestText;
 
 namespace Gateway.Tests.Configuration.Validation;

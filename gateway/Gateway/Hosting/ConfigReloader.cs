@@ -1,6 +1,6 @@
 using Gateway.Configuration;
 using Gateway.Diagnostics;
-using Gateway.Hosting;
+using Gateway.Operations;
 using Gateway.Relay;
 using Gateway.Routing;
 using Gateway.Tls;
@@ -10,7 +10,7 @@ using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Configuration;
 using RouteConfig = Gateway.Configuration.RouteConfig;
 
-namespace Gateway.Operations;
+namespace Gateway.Hosting;
 
 /// Contract section 5, reload (a file change or SIGHUP): read and validate the whole file first; on any error log
 /// every one and keep running on the old snapshot. Otherwise swap atomically: the route table (new handshakes use

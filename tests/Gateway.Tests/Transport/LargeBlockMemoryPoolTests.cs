@@ -1,8 +1,8 @@
 using System.Buffers;
-using Gateway.Hosting;
+using Gateway.Transport;
 using Xunit;
 
-namespace Gateway.Tests.Hosting;
+namespace Gateway.Tests.Transport;
 
 public sealed class LargeBlockMemoryPoolTests
 {

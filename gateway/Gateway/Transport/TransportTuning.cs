@@ -1,4 +1,4 @@
-namespace Gateway.Hosting;
+namespace Gateway.Transport;
 
 /// How the gateway's sockets run, measured with tests/perf/compare.sh (issue 6).
 ///

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Gateway.Operations;
+namespace Gateway.Hosting;
 
 /// SIGHUP reloads the configuration (contract section 1), as nginx and HAProxy do; systemd's ExecReload sends it.
 /// SIGTERM and SIGINT are the host's: they stop it, and GracefulDrain runs first.

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Gateway.Hosting;
+namespace Gateway.Transport;
 
 /// Socket read and write buffers in 32 KiB blocks instead of Kestrel's default 4 KiB: each socket read then takes up to
 /// 32 KiB, so a 1 MiB message crosses the client leg in 32 reads instead of 256 (Caddy streams with 32 KiB

@@ -1,8 +1,9 @@
+using Gateway.Diagnostics;
 using Gateway.Protocol.Closing;
 using Gateway.Relay;
 using Microsoft.Extensions.Logging;
 
-namespace Gateway.Diagnostics;
+namespace Gateway.Upgrade;
 
 /// Step 11: the access log line and the end-of-session metrics of one finished session.
 public static class AccessLog

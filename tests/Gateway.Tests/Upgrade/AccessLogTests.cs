@@ -1,7 +1,8 @@
 using Gateway.Diagnostics;
 using Gateway.Relay;
+using Gateway.Upgrade;
 
-namespace Gateway.Tests.Diagnostics;
+namespace Gateway.Tests.Upgrade;
 
 public sealed class AccessLogTests
 {
