@@ -33,7 +33,7 @@ internal sealed partial class FramePump
     /// false when RunAsync must go on from here.
     private bool RelayReadsInline()
     {
-        if (_inFrame || _from.Input is not SocketReader socket)
+        if (_inFrame || _from.PollableInput is not { } socket)
         {
             return false;
         }
@@ -54,14 +54,14 @@ internal sealed partial class FramePump
             if (result.IsCanceled)
             {
                 // The session stopped the pump (CancelPendingRead): the cancel was taken by this read.
-                socket.AdvanceTo(buffer.Start);
+                _from.Input.AdvanceTo(buffer.Start);
                 _ = ExitAfterAsync(default, new PumpExit(PumpExitKind.Stopped));
                 return true;
             }
 
             if (result.IsCompleted || !buffer.IsSingleSegment || !_to.CanSendData || !_to.TryEnterWrite())
             {
-                socket.AdvanceTo(buffer.Start); // nothing examined: RunAsync gets the same bytes at once
+                _from.Input.AdvanceTo(buffer.Start); // nothing examined: RunAsync gets the same bytes at once
                 return false;
             }
 
@@ -75,7 +75,7 @@ internal sealed partial class FramePump
             catch
             {
                 _to.ExitWrite();
-                socket.AdvanceTo(buffer.Start);
+                _from.Input.AdvanceTo(buffer.Start);
                 throw;
             }
 
@@ -86,7 +86,7 @@ internal sealed partial class FramePump
 
             // The frames were copied into the other leg's writer: the read block may go before the flush is done.
             var rest = buffer.GetPosition(relayed);
-            socket.AdvanceTo(rest, relayed == buffer.Length ? buffer.End : rest);
+            _from.Input.AdvanceTo(rest, relayed == buffer.Length ? buffer.End : rest);
             var flush = FlushAndExitAsync(_cancellationToken);
             if (error is not null)
             {

@@ -88,7 +88,7 @@ internal sealed partial class FramePump
                 // No token here: a token would register a callback for every pending read, which an idle session holds
                 // for its whole life; the session stops a pump with CancelPendingRead instead (IsCanceled below).
                 ReadResult result;
-                if (input is SocketReader socket)
+                if (_from.PollableInput is { } socket)
                 {
                     if (!socket.TryReadOrReceive(out result))
                     {

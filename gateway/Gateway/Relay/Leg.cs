@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using Gateway.Protocol.Frames;
 using Gateway.Protocol.Masking;
+using Gateway.Transport;
 
 namespace Gateway.Relay;
 
@@ -20,6 +21,9 @@ internal sealed class Leg
         Side = side;
         Input = pipe.Input;
         Output = pipe.Output;
+        // The fast paths are chosen here, once: the pumps ask these fields, never the pipes' types.
+        PollableInput = pipe.Input as IPollableReader;
+        ReferenceOutput = pipe.Output as IReferenceWriter;
         Role = role;
         Decoder = new FrameDecoder(role, limits);
         LastReceivedTicks = Environment.TickCount64;
@@ -28,6 +32,12 @@ internal sealed class Leg
     public Side Side { get; }
     public PipeReader Input { get; }
     public PipeWriter Output { get; }
+
+    /// The input as a socket reader the pump drives itself (no state machine while idle; the inline path), if it is one.
+    public IPollableReader? PollableInput { get; }
+
+    /// The output as a writer that sends from the caller's memory (a large piece goes out from where it was read).
+    public IReferenceWriter? ReferenceOutput { get; }
     public Role Role { get; }
     public FrameDecoder Decoder { get; }
 

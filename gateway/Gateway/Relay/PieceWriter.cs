@@ -73,7 +73,7 @@ internal sealed class PieceWriter
         // Mask keys roll with the position in the payload (RFC 6455 5.3): rotate the sender's key to where this piece
         // starts in the original frame, so both keys line up at offset 0 of the piece.
         uint inKey = _frame.Masked ? RotateKey(_frame.MaskKey, _writtenOffset) : 0;
-        if (piece.Length >= MinReferencedPiece && output is SocketWriter socket && _from.Input is SocketReader)
+        if (piece.Length >= MinReferencedPiece && _to.ReferenceOutput is { } socket && _from.PollableInput is not null)
         {
             WriteInPlace(piece, socket, inKey, outKey);
             _writtenOffset += piece.Length;
@@ -173,8 +173,8 @@ internal sealed class PieceWriter
     /// A large piece between two sockets is not copied: its bytes are remasked where they were read (one XOR with
     /// both keys; none between unmasked legs) and sent from there. The reader's blocks are the pump's alone, read
     /// once: the pump moves past the piece and releases them only after its flush of this leg, which sends them or
-    /// copies what it cannot send (SocketWriter.WriteReference).
-    private static void WriteInPlace(in ReadOnlySequence<byte> piece, SocketWriter output, uint inKey, uint outKey)
+    /// copies what it cannot send (IReferenceWriter).
+    private static void WriteInPlace(in ReadOnlySequence<byte> piece, IReferenceWriter output, uint inKey, uint outKey)
     {
         uint key = inKey ^ outKey;
         int offset = 0;

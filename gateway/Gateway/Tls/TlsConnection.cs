@@ -20,11 +20,11 @@ internal sealed class TlsConnection : IOwnedConnection, ISessionHandoverFeature,
     private readonly SocketPipe _socket;
 
     /// Until the take-over only: Kestrel hangs its per-connection state on it, which a session must not keep alive.
-    private SocketConnection? _connection;
+    private ISocketConnectionFeature? _connection;
     private readonly HandoverPipe _kestrelView;
     private int _disposed;
 
-    public TlsConnection(SslStream ssl, SocketConnection connection)
+    public TlsConnection(SslStream ssl, ISocketConnectionFeature connection)
     {
         _ssl = ssl;
         _connection = connection;

@@ -24,7 +24,7 @@ internal sealed class TlsConnectionMiddleware(Func<EndPoint?, ListenerTls?> list
 
     public async Task OnConnectionAsync(ConnectionContext context, ConnectionDelegate next)
     {
-        if (context is not SocketConnection socket || listenerTls(context.LocalEndPoint) is not { } tls)
+        if (context.Features.Get<ISocketConnectionFeature>() is not { } socket || listenerTls(context.LocalEndPoint) is not { } tls)
         {
             context.Abort(); // not our transport, or the listener went away in a reload
             return;
@@ -34,7 +34,7 @@ internal sealed class TlsConnectionMiddleware(Func<EndPoint?, ListenerTls?> list
         // OpenSSL one has its receive loop running already, and stays with SslStream.
         if (tls.Contexts is { } contexts && !socket.Pipe.IsStarted)
         {
-            await OnOpenSslConnectionAsync(socket, contexts, next);
+            await OnOpenSslConnectionAsync(context, socket, contexts, next);
             return;
         }
 
@@ -90,15 +90,16 @@ internal sealed class TlsConnectionMiddleware(Func<EndPoint?, ListenerTls?> list
     }
 
     /// TLS by OpenSSL on the socket itself: the handshake on the socket's loop, then the connection goes on as a
-    /// plain one whose reads and writes OpenSSL makes (SocketPipe.UseTls), taken over by a wss:// session as a ws://
-    /// one is (SocketConnection), so the relay reads it with no stream in between.
-    private async Task OnOpenSslConnectionAsync(SocketConnection socket, ServerContexts contexts, ConnectionDelegate next)
+    /// plain one whose channel is TLS over the socket's (TlsChannel, SocketPipe.WrapChannel), taken over by a wss://
+    /// session as a ws:// one is (SocketConnection), so the relay reads it with no stream in between.
+    private async Task OnOpenSslConnectionAsync(ConnectionContext context, ISocketConnectionFeature socket, ServerContexts contexts,
+        ConnectionDelegate next)
     {
-        var remote = socket.RemoteEndPoint?.ToString() ?? "unknown";
+        var remote = context.RemoteEndPoint?.ToString() ?? "unknown";
         TlsSession session;
         try
         {
-            session = TlsSession.Create(socket.Socket, socket.Pipe.Readiness, contexts);
+            session = TlsSession.Create(socket.Pipe.Socket, socket.Pipe.Channel.Readiness, contexts);
         }
         catch (Exception e) when (IsHandshakeFailure(e))
         {
@@ -131,12 +132,12 @@ internal sealed class TlsConnectionMiddleware(Func<EndPoint?, ListenerTls?> list
             return;
         }
 
-        socket.Pipe.UseTls(session);
+        socket.Pipe.WrapChannel(new TlsChannel(socket.Pipe.Channel, session));
         socket.SetResponseOutput(socket.Pipe.Output);
         socket.Pipe.Start();
-        socket.Features.Set<ITlsConnectionFeature>(features);
-        socket.Features.Set<ITlsHandshakeFeature>(features);
-        socket.Features.Set<ITlsApplicationProtocolFeature>(features);
-        await next(socket);
+        context.Features.Set<ITlsConnectionFeature>(features);
+        context.Features.Set<ITlsHandshakeFeature>(features);
+        context.Features.Set<ITlsApplicationProtocolFeature>(features);
+        await next(context);
     }
 }

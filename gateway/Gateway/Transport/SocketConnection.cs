@@ -15,7 +15,7 @@ namespace Gateway.Transport;
 /// request and frees its per-connection state while the session goes on.
 internal sealed class SocketConnection : ConnectionContext, IConnectionIdFeature, IConnectionTransportFeature,
     IConnectionItemsFeature, IMemoryPoolFeature, IConnectionLifetimeFeature, IConnectionEndPointFeature,
-    IConnectionSocketFeature, ISessionHandoverFeature
+    IConnectionSocketFeature, ISessionHandoverFeature, ISocketConnectionFeature
 {
     private static long s_lastId;
 
@@ -34,7 +34,7 @@ internal sealed class SocketConnection : ConnectionContext, IConnectionIdFeature
     private static readonly ReadOnlyMemory<byte> RequestTimeout =
         "HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 33\r\nConnection: close\r\n\r\nno complete request head in time\n"u8.ToArray();
 
-    /// `startReceiving`: false for a listener whose TLS OpenSSL runs on the socket (TlsSession): the receive loop
+    /// `startReceiving`: false for a listener whose TLS runs on the socket itself (a TLS channel): the receive loop
     /// starts after the handshake, or when the TLS layer reads the pipe (SslStream).
     public SocketConnection(Socket socket, MemoryPool<byte> pool, bool startReceiving = true)
     {
@@ -58,6 +58,7 @@ internal sealed class SocketConnection : ConnectionContext, IConnectionIdFeature
         features.Set<IConnectionEndPointFeature>(this);
         features.Set<IConnectionSocketFeature>(this);
         features.Set<ISessionHandoverFeature>(this);
+        features.Set<ISocketConnectionFeature>(this);
         Features = features;
         // The peer closing or resetting the connection aborts the request on it (Kestrel's RequestAborted).
         _pipe.OnReceiveEnded(static state => ((SocketConnection)state).NoteClosed(), this);
@@ -91,7 +92,7 @@ internal sealed class SocketConnection : ConnectionContext, IConnectionIdFeature
     public Socket Socket => _pipe.Socket;
 
     /// The socket's own pipe, under a TLS layer (which reads and writes it until a session takes over).
-    internal SocketPipe Pipe => _pipe;
+    public SocketPipe Pipe => _pipe;
 
     /// Starts the clock of `listen[].handshake_timeout` (HandshakeDeadline) at the accept. `tls`: a 408 can only be
     /// written once the TLS layer says where (SetResponseOutput); until then an expiry just closes the connection.
@@ -104,7 +105,7 @@ internal sealed class SocketConnection : ConnectionContext, IConnectionIdFeature
     }
 
     /// TLS is up: a 408 now goes out through it.
-    internal void SetResponseOutput(PipeWriter output) => Volatile.Write(ref _responseOutput, output);
+    public void SetResponseOutput(PipeWriter output) => Volatile.Write(ref _responseOutput, output);
 
     /// No complete request head in time: a 408 (unless TLS is not up yet, or the connection already served a
     /// request and was only kept alive), then the connection is closed, whatever stage it was in. Kestrel writes
@@ -142,7 +143,7 @@ internal sealed class SocketConnection : ConnectionContext, IConnectionIdFeature
 
     async ValueTask<IOwnedConnection> ISessionHandoverFeature.TakeOverAsync() => await TakeOverAsync();
 
-    internal async ValueTask<SocketPipe> TakeOverAsync()
+    public async ValueTask<SocketPipe> TakeOverAsync()
     {
         _deadline?.Dispose();
         _kestrelView.HandOver();
@@ -197,6 +198,19 @@ public interface ISessionHandoverFeature
     /// The connection, which the caller now owns and disposes; Kestrel no longer reads or writes it, and from now
     /// on its socket is read on demand.
     ValueTask<IOwnedConnection> TakeOverAsync();
+}
+
+/// A connection of this transport under Kestrel's ConnectionContext, for the layer that puts TLS on it (a feature, so
+/// that layer names no concrete transport type): its pipe, where a 408 goes once TLS is up, and the take-over.
+public interface ISocketConnectionFeature
+{
+    SocketPipe Pipe { get; }
+
+    /// TLS is up: a handshake deadline's 408 goes out through `output`.
+    void SetResponseOutput(PipeWriter output);
+
+    /// Kestrel lets go of the connection (see ISessionHandoverFeature); from now on its socket is read on demand.
+    ValueTask<SocketPipe> TakeOverAsync();
 }
 
 /// A client connection that a session owns: read and written as a pipe, closed by disposing it.

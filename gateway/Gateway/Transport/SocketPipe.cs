@@ -1,6 +1,5 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
-using Gateway.Tls.OpenSsl;
 using Microsoft.AspNetCore.Connections;
 
 namespace Gateway.Transport;
@@ -30,6 +29,9 @@ public sealed class SocketPipe : IOwnedConnection, IPeerLossNotice
     private readonly Socket _socket;
     private readonly SocketReadiness _readiness;
     private readonly SocketWriter _output;
+
+    /// What reads and writes go to: the socket (SocketChannel), or TLS over it once WrapChannel has installed it.
+    private IByteChannel _channel;
     private Pipe? _input;
     private PipeReader _reader;
 
@@ -39,7 +41,6 @@ public sealed class SocketPipe : IOwnedConnection, IPeerLossNotice
     private int _disposed;
     private Action<object>? _receiveEnded;
     private object? _receiveEndedState;
-    private TlsSession? _tls;
     private int _started;
 
     /// `readOnDemand`: no receive loop; the socket is read when Input is (SocketReader). For connections only the
@@ -48,10 +49,11 @@ public sealed class SocketPipe : IOwnedConnection, IPeerLossNotice
     {
         _socket = socket;
         // Reads and writes are tried at once and wait (SocketReadiness) only when the socket is not ready.
-        _readiness = SocketReadiness.Register(socket);
+        _channel = new SocketChannel(socket);
+        _readiness = _channel.Readiness;
         if (readOnDemand)
         {
-            _reader = new SocketReader(socket, _readiness, LargeBlockMemoryPool.Instance);
+            _reader = new SocketReader(_channel, LargeBlockMemoryPool.Instance);
         }
         else
         {
@@ -59,7 +61,7 @@ public sealed class SocketPipe : IOwnedConnection, IPeerLossNotice
             _reader = _input.Reader;
         }
 
-        _output = new SocketWriter(socket, _readiness, LargeBlockMemoryPool.Instance);
+        _output = new SocketWriter(_channel, LargeBlockMemoryPool.Instance);
     }
 
     public PipeReader Input => _reader;
@@ -81,12 +83,19 @@ public sealed class SocketPipe : IOwnedConnection, IPeerLossNotice
 
     public void OnPeerLost(Action<object> callback, object state) => _readiness.OnPeerLost(callback, state);
 
-    /// TLS by OpenSSL on this socket (the TLS engine's handshake done), before anything reads or writes it: from
-    /// now on every read and write of the pipe is OpenSSL's, and disposing the pipe frees it.
-    internal void UseTls(TlsSession tls)
+    /// The channel the pipe reads and writes.
+    internal IByteChannel Channel => _channel;
+
+    /// Reads and writes go through `over`, a channel over the current one (TLS over the socket, its handshake done),
+    /// from now on; called before anything reads or writes the pipe. Closing the pipe closes it.
+    internal void WrapChannel(IByteChannel over)
     {
-        _tls = tls;
-        _output.Tls = tls;
+        _channel = over;
+        _output.Channel = _channel;
+        if (_reader is SocketReader reader)
+        {
+            reader.Channel = _channel;
+        }
     }
 
     public SocketPipe Start()
@@ -115,19 +124,7 @@ public sealed class SocketPipe : IOwnedConnection, IPeerLossNotice
 
     /// Closes the socket now: pending reads end, unsent bytes are dropped. The readiness goes first: from then on
     /// no wait waits and no loop calls the socket again, whichever thread it is on.
-    public void Abort()
-    {
-        _readiness.Dispose();
-        try
-        {
-            _socket.Dispose();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-
-        _tls?.Dispose(); // after the socket: a call in progress holds the descriptor, and every later one fails
-    }
+    public void Abort() => _channel.Close();
 
     /// Sends what Output still holds (bounded wait), then closes the socket and waits for both loops.
     public async ValueTask DisposeAsync()
@@ -164,7 +161,7 @@ public sealed class SocketPipe : IOwnedConnection, IPeerLossNotice
         _readiness.WakeReader();
         input.Writer.CancelPendingFlush(); // a loop held by a full pipe lets go too
         await _receiving;
-        var reader = new SocketReader(_socket, _readiness, LargeBlockMemoryPool.Instance, _tls);
+        var reader = new SocketReader(_channel, LargeBlockMemoryPool.Instance);
         try
         {
             if (input.Reader.TryRead(out var rest))
@@ -201,19 +198,7 @@ public sealed class SocketPipe : IOwnedConnection, IPeerLossNotice
 
                 _readiness.ResetRead();
                 var memory = writer.GetMemory();
-                int received;
-                SocketError status;
-                bool drained;
-                if (_tls is null)
-                {
-                    received = SocketCalls.Receive(_socket, memory.Span, out status);
-                    drained = received < memory.Length;
-                }
-                else
-                {
-                    received = _tls.Read(memory.Span, out status, out drained);
-                }
-
+                int received = _channel.Read(memory.Span, out var status, out bool drained);
                 if (!drained)
                 {
                     _readiness.MarkReadable(); // e.g. the buffer was full: there may be more

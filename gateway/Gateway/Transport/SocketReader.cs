@@ -2,7 +2,6 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
-using Gateway.Tls.OpenSsl;
 using Microsoft.AspNetCore.Connections;
 
 namespace Gateway.Transport;
@@ -14,9 +13,14 @@ namespace Gateway.Transport;
 /// parsed on the thread that received it.
 /// Used for the upstream leg from the start and for a client connection once a session has taken it over (while
 /// Kestrel handles its request, SocketPipe's receive loop reads it: that is how a client leaving is noticed).
-/// Over TLS (`tls`), a read is OpenSSL's, decrypting on the same thread into the same block.
-internal sealed class SocketReader(Socket socket, SocketReadiness readiness, MemoryPool<byte> pool, TlsSession? tls = null) : PipeReader
+/// It reads its connection's channel (IByteChannel): over TLS a read decrypts on the same thread into the same block.
+internal sealed class SocketReader(IByteChannel channel, MemoryPool<byte> pool) : PipeReader, IPollableReader
 {
+    private readonly SocketReadiness _readiness = channel.Readiness;
+
+    /// The channel reads go to: replaced only before the first read (SocketPipe.WrapChannel).
+    public IByteChannel Channel { get; set; } = channel;
+
     private Segment? _head;
     private int _headStart;
     private Segment? _tail;
@@ -77,7 +81,7 @@ internal sealed class SocketReader(Socket socket, SocketReadiness readiness, Mem
                 return true;
             }
 
-            if (!readiness.MayRead || !Receive())
+            if (!_readiness.MayRead || !Receive())
             {
                 if (_ended)
                 {
@@ -94,12 +98,12 @@ internal sealed class SocketReader(Socket socket, SocketReadiness readiness, Mem
 
     /// Waits until the socket may be readable, or a read is canceled. The cancel request is checked after the
     /// receive's reset of the readiness (full fence); CancelPendingRead sets it before it wakes the wait.
-    public ValueTask WaitAsync() => _cancelRequested ? default : readiness.WaitReadableAsync();
+    public ValueTask WaitAsync() => _cancelRequested ? default : _readiness.WaitReadableAsync();
 
     /// WaitAsync for a reader that keeps no state machine while it waits: `callback(state)` runs once the socket
     /// may be readable or a read is canceled. False if that is already so (nothing armed): read again.
     public bool TryWaitWith(Action<object?> callback, object state) =>
-        !_cancelRequested && readiness.TryArmRead(callback, state);
+        !_cancelRequested && _readiness.TryArmRead(callback, state);
 
     public override bool TryRead(out ReadResult result)
     {
@@ -172,7 +176,7 @@ internal sealed class SocketReader(Socket socket, SocketReadiness readiness, Mem
         WakeWait();
     }
 
-    private void WakeWait() => readiness.WakeReader();
+    private void WakeWait() => _readiness.WakeReader();
 
     public override void Complete(Exception? exception = null)
     {
@@ -199,7 +203,7 @@ internal sealed class SocketReader(Socket socket, SocketReadiness readiness, Mem
             return false;
         }
 
-        if (readiness.IsClosed)
+        if (_readiness.IsClosed)
         {
             // Closed by its owner (an abort, a drain's cut): the end of the stream, not a call that would find the
             // descriptor still open, get EAGAIN, and be retried after a wait that no longer waits.
@@ -211,24 +215,13 @@ internal sealed class SocketReader(Socket socket, SocketReadiness readiness, Mem
         var target = _tail is null || _tail.Length == _tail.Capacity ? NewSegment() : _tail;
         int received;
         SocketError status;
-        int free = target.Capacity - target.Length;
-        readiness.ResetRead();
+        _readiness.ResetRead();
         try
         {
-            bool drained;
-            if (tls is null)
-            {
-                received = SocketCalls.Receive(socket, target.Free, out status);
-                drained = received < free;
-            }
-            else
-            {
-                received = tls.Read(target.Free, out status, out drained);
-            }
-
+            received = Channel.Read(target.Free, out status, out bool drained);
             if (!drained)
             {
-                readiness.MarkReadable(); // e.g. the block is full: there may be more, and no new event will say so
+                _readiness.MarkReadable(); // e.g. the block is full: there may be more, and no new event will say so
             }
         }
         catch (ObjectDisposedException)

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
-using Gateway.Tls.OpenSsl;
 
 namespace Gateway.Transport;
 
@@ -10,10 +9,12 @@ namespace Gateway.Transport;
 /// flushed. No pipe and no send loop in between: a relayed frame is written and sent on the same thread, and an
 /// idle connection holds neither a block nor a waiting loop. A flush completes once the kernel has taken every
 /// byte, so a peer that stops reading holds the writer (the relay then stops reading the other leg).
-/// Over TLS (Tls), a send is OpenSSL's: each flushed block goes out as one record or more, and the FIN follows a
-/// close_notify.
-internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, MemoryPool<byte> pool) : PipeWriter
+/// It writes its connection's channel (IByteChannel): over TLS each flushed block goes out as one record or more,
+/// and the FIN follows a close_notify.
+internal sealed class SocketWriter(IByteChannel channel, MemoryPool<byte> pool) : PipeWriter, IReferenceWriter
 {
+    private readonly SocketReadiness _readiness = channel.Readiness;
+
     private const int Flushing = 1;
     private const int Completed = 2;
     private const int ShutdownAfterFlush = 4;
@@ -35,8 +36,8 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
     private volatile bool _gone;
     private volatile bool _cancelFlush;
 
-    /// Set before the first write (SocketPipe.UseTls).
-    public TlsSession? Tls { get; set; }
+    /// The channel writes go to: replaced only before the first write (SocketPipe.WrapChannel).
+    public IByteChannel Channel { get; set; } = channel;
 
     public override bool CanGetUnflushedBytes => true;
 
@@ -350,7 +351,7 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
         try
         {
             var gathered = ((ReadOnlySpan<ReadOnlyMemory<byte>>)buffers)[..count];
-            int sent = Tls is { } tls ? tls.WriteGather(gathered, out var status) : SocketCalls.SendGather(socket, gathered, out status);
+            int sent = Channel.WriteGather(gathered, out var status);
             if (status is SocketError.Success or SocketError.WouldBlock)
             {
                 return sent;
@@ -408,7 +409,7 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
                     }
                     else
                     {
-                        readiness.ResetWrite();
+                        _readiness.ResetWrite();
                     }
 
                     reset = !reset;
@@ -433,27 +434,16 @@ internal sealed class SocketWriter(Socket socket, SocketReadiness readiness, Mem
     private async ValueTask WaitWritableAsync(CancellationToken cancellationToken)
     {
         using var wake = cancellationToken.CanBeCanceled
-            ? cancellationToken.UnsafeRegister(static state => ((SocketReadiness)state!).WakeWriter(), readiness)
+            ? cancellationToken.UnsafeRegister(static state => ((SocketReadiness)state!).WakeWriter(), _readiness)
             : default;
-        await readiness.WaitWritableAsync();
+        await _readiness.WaitWritableAsync();
         cancellationToken.ThrowIfCancellationRequested();
     }
 
-    private int Send(ReadOnlySpan<byte> data, out SocketError status) =>
-        Tls is { } tls ? tls.Write(data, out status) : SocketCalls.Send(socket, data, out status);
+    private int Send(ReadOnlySpan<byte> data, out SocketError status) => Channel.Write(data, out status);
 
-    private void Shutdown()
-    {
-        Tls?.Shutdown();
-        try
-        {
-            // Everything written is out: a FIN tells the peer no more is coming.
-            socket.Shutdown(SocketShutdown.Send);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-        }
-    }
+    /// Everything written is out: the peer is told no more is coming.
+    private void Shutdown() => Channel.ShutdownSend();
 
     /// A write larger than a pool block (none on the relay path: pieces are written span by span), or a copy of
     /// bytes written by reference that are (KeepUnsent).

@@ -267,6 +267,6 @@ public sealed class SocketReaderTests
     private static async Task<(SocketReader Reader, Socket Peer, Socket Local)> ConnectAsync()
     {
         var (local, peer) = await Loopback.ConnectAsync();
-        return (new SocketReader(local, SocketReadiness.Register(local), LargeBlockMemoryPool.Instance), peer, local);
+        return (new SocketReader(new SocketChannel(local), LargeBlockMemoryPool.Instance), peer, local);
     }
 }

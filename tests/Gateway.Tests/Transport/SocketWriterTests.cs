@@ -220,22 +220,21 @@ public sealed class SocketWriterTests
     }
 
     /// A loopback pair, and a SocketWriter on its local end (waiting on its own epoll readiness); disposed with it.
-    private sealed class Connection(Socket local, Socket peer, SocketReadiness readiness) : IDisposable
+    private sealed class Connection(Socket local, Socket peer, SocketChannel channel) : IDisposable
     {
         public Socket Local => local;
         public Socket Peer => peer;
-        public SocketWriter Writer { get; } = new(local, readiness, LargeBlockMemoryPool.Instance);
+        public SocketWriter Writer { get; } = new(channel, LargeBlockMemoryPool.Instance);
 
         public static async Task<Connection> OpenAsync()
         {
             var (local, peer) = await Loopback.ConnectAsync();
-            return new Connection(local, peer, SocketReadiness.Register(local));
+            return new Connection(local, peer, new SocketChannel(local));
         }
 
         public void Dispose()
         {
-            readiness.Dispose();
-            local.Dispose();
+            channel.Close();
             peer.Dispose();
         }
     }
