@@ -8,36 +8,30 @@ public static class ServerHandshake
 
     public const string VersionHeader = "Sec-WebSocket-Version";
 
-    private const int BadRequest = 400;
-    private const int UpgradeRequired = 426;
-
     /// <summary>
     /// Validates a client's opening handshake (RFC 6455 4.2.1) and returns null when acceptable, else the exact
     /// outcome of contract section 3. Check order: method and protocol, Upgrade/Connection, then version (426),
     /// then key.
     /// </summary>
     /// <remarks>Host (4.2.1 item 2) is not checked here: the HTTP server already refuses HTTP/1.1 without one.</remarks>
-    public static HandshakeRejection? Validate(string method, string protocol, IReadOnlyList<string?> upgrade,
+    public static Refusal? Validate(string method, string protocol, IReadOnlyList<string?> upgrade,
         IReadOnlyList<string?> connection, IReadOnlyList<string?> key, IReadOnlyList<string?> version)
     {
         // 4.2.1 item 1: "An HTTP/1.1 or higher GET request". Methods are case-sensitive (RFC 9110 9.1).
         if (!string.Equals(method, "GET", StringComparison.Ordinal))
-            return new HandshakeRejection(BadRequest, "WebSocket upgrade requires method GET");
+            return Refusal.BadRequest("WebSocket upgrade requires method GET");
         if (!IsHttp11OrLater(protocol))
-            return new HandshakeRejection(BadRequest, "WebSocket upgrade requires HTTP/1.1 or later");
+            return Refusal.BadRequest("WebSocket upgrade requires HTTP/1.1 or later");
 
         // 4.2.1 items 3 and 4: both are case-insensitive tokens and may sit in a list.
         if (!HeaderTokens.ContainsToken(upgrade, "websocket"))
-            return new HandshakeRejection(BadRequest, "Upgrade header must contain websocket");
+            return Refusal.BadRequest("Upgrade header must contain websocket");
         if (!HeaderTokens.ContainsToken(connection, "upgrade"))
-            return new HandshakeRejection(BadRequest, "Connection header must contain upgrade");
+            return Refusal.BadRequest("Connection header must contain upgrade");
 
         // 4.2.2 item 4 / 4.4: an unsupported version is answered 426 with the versions this server speaks.
         if (!IsSupportedVersion(version))
-        {
-            return new HandshakeRejection(UpgradeRequired, "Sec-WebSocket-Version must be 13",
-                VersionHeader, SupportedVersion);
-        }
+            return Refusal.UnsupportedVersion("Sec-WebSocket-Version must be 13");
 
         return ValidateKey(key);
     }
@@ -47,7 +41,7 @@ public static class ServerHandshake
     /// a token; an element that is not a token -> rejection 400). If <paramref name="allowed"/> is non-empty, keep
     /// only offered ones present in it (case-sensitive: RFC 6455 4.1 compares subprotocol names as is).
     /// </summary>
-    public static HandshakeRejection? SelectOfferedSubprotocols(IReadOnlyList<string?> offered,
+    public static Refusal? SelectOfferedSubprotocols(IReadOnlyList<string?> offered,
         IReadOnlyList<string> allowed, out List<string> forwarded)
     {
         ArgumentNullException.ThrowIfNull(allowed);
@@ -59,7 +53,7 @@ public static class ServerHandshake
             if (!HeaderTokens.IsToken(name))
             {
                 forwarded = [];
-                return new HandshakeRejection(BadRequest, "Sec-WebSocket-Protocol values must be tokens");
+                return Refusal.BadRequest("Sec-WebSocket-Protocol values must be tokens");
             }
             // 4.1 item 10 also says "unique"; a repeat adds nothing, so it is dropped rather than refused.
             if (forwarded.Contains(name, StringComparer.Ordinal))
@@ -70,7 +64,7 @@ public static class ServerHandshake
         return null;
     }
 
-    private static HandshakeRejection? ValidateKey(IReadOnlyList<string?> key)
+    private static Refusal? ValidateKey(IReadOnlyList<string?> key)
     {
         string? single = null;
         var count = 0;
@@ -83,12 +77,12 @@ public static class ServerHandshake
         }
         // 4.2.1 item 4 / 4.1 item 7: exactly one key; a second line (or a folded "a, b") is not 16 bytes of base64.
         if (count == 0)
-            return new HandshakeRejection(BadRequest, "Sec-WebSocket-Key is missing");
+            return Refusal.BadRequest("Sec-WebSocket-Key is missing");
         if (count > 1)
-            return new HandshakeRejection(BadRequest, "Sec-WebSocket-Key must appear once");
+            return Refusal.BadRequest("Sec-WebSocket-Key must appear once");
         // Surrounding OWS is not part of a field value (RFC 9110 5.5); whitespace inside is an invalid key.
         if (!WebSocketKey.IsValid(HeaderTokens.TrimOws(single).ToString()))
-            return new HandshakeRejection(BadRequest, "Sec-WebSocket-Key must be 16 bytes of base64");
+            return Refusal.BadRequest("Sec-WebSocket-Key must be 16 bytes of base64");
         return null;
     }
 

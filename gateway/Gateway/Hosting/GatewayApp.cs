@@ -86,7 +86,7 @@ public sealed class GatewayApp : IAsyncDisposable
                     metrics.ObserveHandshake(context, context.GetReverseProxyFeature().Route.Config.RouteId);
                     if (state.IsDraining)
                     {
-                        await DrainRefusal.WriteAsync(context);
+                        await RefusalWriter.WriteAsync(context.Response, ServiceState.DrainRefusal);
                         return;
                     }
 

@@ -25,9 +25,9 @@ public sealed class PolicyGate : IDisposable
     {
         // (4) Limits: handshake rate per address (429), then connections per route and per address (503).
         var (limited, lease) = LimitersFor(route).TryAdmit(context.Connection.RemoteIpAddress);
-        if (!limited.IsAdmitted)
+        if (limited is not null)
         {
-            return new GateResult(limited, null, null);
+            return GateResult.Refused(limited);
         }
 
         try
@@ -49,10 +49,10 @@ public sealed class PolicyGate : IDisposable
         var request = context.Request;
 
         // (5) Origin (403).
-        if (policies.Origin?.Check(request.Headers.Origin, request.Host.Value, request.IsHttps) is { IsAdmitted: false } refused)
+        if (policies.Origin?.Check(request.Headers.Origin, request.Host.Value, request.IsHttps) is { } refused)
         {
             lease.Dispose();
-            return new GateResult(refused, null, null);
+            return GateResult.Refused(refused);
         }
 
         // (6) Auth (401, 403, or 503 when an auth service is down).
@@ -60,16 +60,16 @@ public sealed class PolicyGate : IDisposable
         if (policies.Auth is { } auth)
         {
             var result = await auth.AuthenticateAsync(context, cancellationToken);
-            if (!result.Outcome.IsAdmitted)
+            if (result.Refusal is { } refusal)
             {
                 lease.Dispose();
-                return new GateResult(result.Outcome, null, null);
+                return GateResult.Refused(refusal);
             }
 
             identity = result.Identity;
         }
 
-        return new GateResult(PolicyOutcome.Admitted, lease, identity);
+        return GateResult.Admitted(lease, identity);
     }
 
     private RouteLimiters LimitersFor(RouteConfig route)

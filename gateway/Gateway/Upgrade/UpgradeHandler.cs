@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Gateway.Configuration;
 using Gateway.Diagnostics;
 using Gateway.Operations;
@@ -32,25 +31,25 @@ public sealed class UpgradeHandler(
         if (!table.Routes.TryGetValue(routeName, out var route) ||
             !table.Config.Upstreams.TryGetValue(route.Upstream, out var upstream))
         {
-            await RefuseAsync(context, routeName, client, new HandshakeRejection(404, "no route"));
+            await RefuseAsync(context, routeName, client, Refusal.NotFound("no route"));
             return;
         }
 
         // (3) Handshake shape: RFC 6455 4.2.1, with the statuses of contract section 3.
         var request = context.Request;
         var upgrade = context.Features.Get<IHttpUpgradeFeature>();
-        var rejection = ServerHandshake.Validate(request.Method, request.Protocol, request.Headers.Upgrade,
+        var refusal = ServerHandshake.Validate(request.Method, request.Protocol, request.Headers.Upgrade,
             request.Headers.Connection, request.Headers.SecWebSocketKey, request.Headers.SecWebSocketVersion);
-        if (rejection is null && upgrade is not { IsUpgradableRequest: true })
+        if (refusal is null && upgrade is not { IsUpgradableRequest: true })
         {
-            rejection = new HandshakeRejection(400, "not an HTTP/1.1 upgrade request");
+            refusal = Refusal.BadRequest("not an HTTP/1.1 upgrade request");
         }
 
         List<string> subprotocols = [];
-        rejection ??= ServerHandshake.SelectOfferedSubprotocols(request.Headers.SecWebSocketProtocol, route.Subprotocols, out subprotocols);
-        if (rejection is not null)
+        refusal ??= ServerHandshake.SelectOfferedSubprotocols(request.Headers.SecWebSocketProtocol, route.Subprotocols, out subprotocols);
+        if (refusal is not null)
         {
-            await RefuseAsync(context, routeName, client, rejection);
+            await RefuseAsync(context, routeName, client, refusal);
             return;
         }
 
@@ -76,10 +75,9 @@ public sealed class UpgradeHandler(
         IReverseProxyFeature proxy, GateResult admission, List<string> subprotocols, string routeName, string client)
     {
         var request = context.Request;
-        if (!admission.Outcome.IsAdmitted)
+        if (admission.Refusal is { } refused)
         {
-            Log.UpgradeRefused(logger, routeName, client, admission.Outcome.Status, admission.Outcome.Reason);
-            await admission.Outcome.WriteAsync(context.Response);
+            await RefuseAsync(context, routeName, client, refused);
             return false;
         }
 
@@ -96,7 +94,7 @@ public sealed class UpgradeHandler(
         if (connection is null)
         {
             Log.UpstreamFailed(logger, routeName, client, failure!.Status, failure.Reason);
-            await WriteFailureAsync(context, failure);
+            await RefusalWriter.WriteAsync(context.Response, failure);
             return false;
         }
 
@@ -146,30 +144,9 @@ public sealed class UpgradeHandler(
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<LimitsConfig, RelayLimits> RelayLimitsByConfig = new();
 
-    private async Task RefuseAsync(HttpContext context, string route, string client, HandshakeRejection rejection)
+    private async Task RefuseAsync(HttpContext context, string route, string client, Refusal refusal)
     {
-        Log.UpgradeRefused(logger, route, client, rejection.Status, rejection.Reason);
-        context.Response.StatusCode = rejection.Status;
-        if (rejection.HeaderName is not null)
-        {
-            context.Response.Headers[rejection.HeaderName] = rejection.HeaderValue;
-        }
-
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        await context.Response.WriteAsync(rejection.Reason + "\n");
-    }
-
-    private static async Task WriteFailureAsync(HttpContext context, UpstreamFailure failure)
-    {
-        context.Response.StatusCode = failure.Status;
-        if (!failure.Body.IsEmpty)
-        {
-            context.Response.ContentType = failure.ContentType ?? "application/octet-stream";
-            await context.Response.Body.WriteAsync(failure.Body);
-            return;
-        }
-
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(failure.Reason + "\n"));
+        Log.UpgradeRefused(logger, route, client, refusal.Status, refusal.Reason);
+        await RefusalWriter.WriteAsync(context.Response, refusal);
     }
 }

@@ -4,6 +4,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using Gateway.Configuration;
+using Gateway.Protocol.Handshake;
 using Polly;
 using Polly.Retry;
 
@@ -18,13 +19,15 @@ public sealed class UpstreamConnector
 
     private readonly Dictionary<int, ResiliencePipeline> _pipelines = [];
 
-    /// `candidates`: the load balancer's pick first, then the other available destinations.
-    public async Task<(UpstreamConnection? Connection, UpstreamFailure? Failure)> ConnectAsync(
+    /// `candidates`: the load balancer's pick first, then the other available destinations. Failure: why no session
+    /// could be opened, as the client will see it (contract section 3): 502 (refused, failed after retries, invalid
+    /// 101), 504 (no answer to the handshake in time), or the upstream's own non-101 status and body.
+    public async Task<(UpstreamConnection? Connection, Refusal? Failure)> ConnectAsync(
         UpstreamConfig upstream, IReadOnlyList<Uri> candidates, UpstreamRequest request, CancellationToken cancellationToken)
     {
         if (candidates.Count == 0)
         {
-            return (null, new UpstreamFailure(502, "no healthy upstream destination"));
+            return (null, Refusal.BadGateway("no healthy upstream destination"));
         }
 
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
@@ -44,7 +47,7 @@ public sealed class UpstreamConnector
         }
         catch (UpstreamConnectException e)
         {
-            return (null, new UpstreamFailure(502, e.Message));
+            return (null, Refusal.BadGateway(e.Message));
         }
         finally
         {
@@ -66,18 +69,18 @@ public sealed class UpstreamConnector
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             await stream.DisposeAsync();
-            return (null, new UpstreamFailure(504, $"upstream {destination.Authority} did not answer the handshake within {upstream.HandshakeTimeout.TotalSeconds:0.###}s"));
+            return (null, Refusal.GatewayTimeout($"upstream {destination.Authority} did not answer the handshake within {upstream.HandshakeTimeout.TotalSeconds:0.###}s"));
         }
         catch (Exception e) when (e is IOException or SocketException)
         {
             await stream.DisposeAsync();
-            return (null, new UpstreamFailure(502, $"upstream {destination.Authority} failed during the handshake"));
+            return (null, Refusal.BadGateway($"upstream {destination.Authority} failed during the handshake"));
         }
         catch (ArgumentException e)
         {
             // A client header value the upstream request cannot carry (control or non-ASCII characters).
             await stream.DisposeAsync();
-            return (null, new UpstreamFailure(400, "request cannot be forwarded: " + e.Message));
+            return (null, Refusal.BadRequest("request cannot be forwarded: " + e.Message));
         }
         catch
         {

@@ -8,7 +8,11 @@ namespace Gateway.Upstream;
 /// the response head read and checked. Bytes after the 101 stay in the pipe for the relay.
 internal static class UpstreamHandshake
 {
-    public static async Task<(UpstreamConnection? Connection, UpstreamFailure? Failure)> RunAsync(
+    /// The cap on an upstream error body relayed to the client (contract section 3). Matches nginx's default
+    /// proxy_buffer_size (4 KiB): enough for an error page's text, never a whole download.
+    public const int MaxRelayedBody = 4 * 1024;
+
+    public static async Task<(UpstreamConnection? Connection, Refusal? Failure)> RunAsync(
         UpstreamLink link, Uri destination, UpstreamRequest request, CancellationToken cancellationToken)
     {
         var pipe = link.Pipe;
@@ -20,20 +24,19 @@ internal static class UpstreamHandshake
         var head = await ReadHeadAsync(pipe.Input, cancellationToken);
         if (head.Head is null)
         {
-            return (null, new UpstreamFailure(502, head.Error!));
+            return (null, Refusal.BadGateway(head.Error!));
         }
 
         if (head.Head.StatusCode != 101)
         {
             var body = await ReadBodyAsync(pipe.Input, head.Head, cancellationToken);
-            return (null, new UpstreamFailure(head.Head.StatusCode, $"upstream answered {head.Head.StatusCode}", body,
-                head.Head.Get("Content-Type")));
+            return (null, Refusal.Relayed(head.Head.StatusCode, body, head.Head.Get("Content-Type")));
         }
 
         string? invalid = ClientHandshake.ValidateResponse(head.Head, key, request.Subprotocols, out string? subprotocol);
         if (invalid is not null)
         {
-            return (null, new UpstreamFailure(502, "invalid upstream handshake: " + invalid));
+            return (null, Refusal.BadGateway("invalid upstream handshake: " + invalid));
         }
 
         return (new UpstreamConnection(link, destination, subprotocol), null);
@@ -80,7 +83,7 @@ internal static class UpstreamHandshake
             return ReadOnlyMemory<byte>.Empty;
         }
 
-        long wanted = Math.Min(head.ContentLength ?? UpstreamFailure.MaxRelayedBody, UpstreamFailure.MaxRelayedBody);
+        long wanted = Math.Min(head.ContentLength ?? MaxRelayedBody, MaxRelayedBody);
         while (true)
         {
             var result = await input.ReadAsync(cancellationToken);

@@ -95,13 +95,13 @@ internal static class RequestHeadTarget
     }
 
     /// <summary>An accepted upgrade has every RFC 6455 4.2.1 item; a refused one gets 400, or 426 for the version.</summary>
-    private static void CheckRejection(RequestHead request, HandshakeRejection? rejection)
+    private static void CheckRejection(RequestHead request, Refusal? rejection)
     {
         if (rejection is not null)
         {
             bool versionRefusal = rejection.Status == 426;
             Invariant.Check(rejection.Status == 400 || versionRefusal, $"status {rejection.Status}");
-            Invariant.Check(!versionRefusal || (rejection.HeaderName == "Sec-WebSocket-Version" && rejection.HeaderValue == "13"),
+            Invariant.Check(!versionRefusal || rejection.Headers.SequenceEqual([new("Sec-WebSocket-Version", "13")]),
                 "426 without Sec-WebSocket-Version: 13 (RFC 6455 4.4)");
             return;
         }
@@ -122,7 +122,7 @@ internal static class RequestHeadTarget
             && n == 16, $"accepted key '{key}' (RFC 6455 4.1 item 7)");
     }
 
-    private static void CheckSelection(IReadOnlyList<string?> offered, string[] allowed, HandshakeRejection? rejection,
+    private static void CheckSelection(IReadOnlyList<string?> offered, string[] allowed, Refusal? rejection,
         List<string> forwarded)
     {
         var elements = HeaderTokens.ParseList(offered);

@@ -4,7 +4,7 @@ namespace Gateway.Protocol.Tests.Handshake;
 
 public class ServerHandshakeSubprotocolTests
 {
-    private static (HandshakeRejection? Rejection, List<string> Forwarded) Select(string?[] offered,
+    private static (Refusal? Rejection, List<string> Forwarded) Select(string?[] offered,
         params string[] allowed)
     {
         var rejection = ServerHandshake.SelectOfferedSubprotocols(offered, allowed, out var forwarded);
@@ -86,7 +86,7 @@ public class ServerHandshakeSubprotocolTests
     {
         var (rejection, forwarded) = Select([offered], "chat v1", "chat.v1");
 
-        Assert.Equal(new HandshakeRejection(400, "Sec-WebSocket-Protocol values must be tokens"), rejection);
+        Assert.Equal(new Refusal(400, "Sec-WebSocket-Protocol values must be tokens", []), rejection);
         Assert.Empty(forwarded);
     }
 }

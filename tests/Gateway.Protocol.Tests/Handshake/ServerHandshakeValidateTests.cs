@@ -6,14 +6,14 @@ public class ServerHandshakeValidateTests
 {
     private const string Key = "dGhlIHNhbXBsZSBub25jZQ==";
 
-    private static HandshakeRejection? Validate(string method = "GET", string protocol = "HTTP/1.1",
+    private static Refusal? Validate(string method = "GET", string protocol = "HTTP/1.1",
         string?[]? upgrade = null, string?[]? connection = null, string?[]? key = null, string?[]? version = null) =>
         ServerHandshake.Validate(method, protocol, upgrade ?? ["websocket"], connection ?? ["Upgrade"],
             key ?? [Key], version ?? ["13"]);
 
-    private static void AssertBadRequest(HandshakeRejection? rejection, string reason)
+    private static void AssertBadRequest(Refusal? rejection, string reason)
     {
-        Assert.Equal(new HandshakeRejection(400, reason), rejection);
+        Assert.Equal(new Refusal(400, reason, []), rejection);
     }
 
     [Fact]
@@ -121,8 +121,7 @@ public class ServerHandshakeValidateTests
     {
         var rejection = Validate(version: version);
 
-        Assert.Equal(new HandshakeRejection(426, "Sec-WebSocket-Version must be 13", "Sec-WebSocket-Version", "13"),
-            rejection);
+        Assert.Equal(new Refusal(426, "Sec-WebSocket-Version must be 13", [new("Sec-WebSocket-Version", "13")]), rejection);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Gateway.Configuration;
+using Gateway.Protocol.Handshake;
 using Microsoft.AspNetCore.Http;
 
 namespace Gateway.Policies.Auth;
@@ -33,7 +34,7 @@ public sealed class ApiKeyAuthenticator(string route, ApiKeysConfig config) : IA
 
         if (Encoding.UTF8.GetByteCount(key) > MaxKeyBytes)
         {
-            return AuthResult.Refuse(PolicyOutcome.Unauthorized("invalid API key", Challenge));
+            return AuthResult.Refuse(Refusal.Unauthorized("invalid API key", Challenge));
         }
 
         Span<byte> utf8 = stackalloc byte[MaxKeyBytes];
@@ -51,7 +52,7 @@ public sealed class ApiKeyAuthenticator(string route, ApiKeysConfig config) : IA
         }
 
         return found is null
-            ? AuthResult.Refuse(PolicyOutcome.Unauthorized("invalid API key", Challenge))
+            ? AuthResult.Refuse(Refusal.Unauthorized("invalid API key", Challenge))
             : AuthResult.Admit(new Identity(MethodName, found.Name, []));
     }
 }

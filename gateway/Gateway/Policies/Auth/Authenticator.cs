@@ -45,7 +45,7 @@ public sealed class Authenticator
         foreach (var method in _methods)
         {
             var result = await method.AuthenticateAsync(context, cancellationToken);
-            if (result.Outcome.IsAdmitted)
+            if (result.IsAdmitted)
             {
                 return result;
             }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Gateway.Configuration;
+using Gateway.Protocol.Handshake;
 using Microsoft.AspNetCore.Http;
 
 namespace Gateway.Policies.Auth;
@@ -32,7 +33,7 @@ public sealed class ClientCertificateAuthenticator(string route, ClientCertifica
             }
         }
 
-        return AuthResult.Refuse(PolicyOutcome.Forbidden("client certificate subject not allowed"));
+        return AuthResult.Refuse(Refusal.Forbidden("client certificate subject not allowed"));
     }
 
     public static bool SubjectMatches(string pattern, string subject)

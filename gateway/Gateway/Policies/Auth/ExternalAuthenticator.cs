@@ -1,5 +1,6 @@
 using Gateway.Configuration;
 using Gateway.Diagnostics;
+using Gateway.Protocol.Handshake;
 using Microsoft.AspNetCore.Http;
 using Polly;
 using Polly.CircuitBreaker;
@@ -66,7 +67,7 @@ public sealed class ExternalAuthenticator : IAuthMethod
         {
             Log.ExternalAuthFailed(_services.Logger, _config.Url.GetLeftPart(UriPartial.Path), e is BrokenCircuitException
                 ? "circuit open after repeated failures" : e.Message);
-            return AuthResult.Refuse(PolicyOutcome.Unavailable("auth service unavailable",
+            return AuthResult.Refuse(Refusal.Unavailable("auth service unavailable",
                 e is BrokenCircuitException ? BreakDuration : null));
         }
 
@@ -81,16 +82,16 @@ public sealed class ExternalAuthenticator : IAuthMethod
             if (status == StatusCodes.Status401Unauthorized)
             {
                 string challenge = response.Headers.WwwAuthenticate.ToString();
-                return AuthResult.Refuse(PolicyOutcome.Unauthorized("refused by the auth service", challenge.Length > 0 ? challenge : Challenge));
+                return AuthResult.Refuse(Refusal.Unauthorized("refused by the auth service", challenge.Length > 0 ? challenge : Challenge));
             }
 
             if (status == StatusCodes.Status403Forbidden)
             {
-                return AuthResult.Refuse(PolicyOutcome.Forbidden("forbidden by the auth service"));
+                return AuthResult.Refuse(Refusal.Forbidden("forbidden by the auth service"));
             }
 
             Log.ExternalAuthFailed(_services.Logger, _config.Url.GetLeftPart(UriPartial.Path), $"answered {status}");
-            return AuthResult.Refuse(PolicyOutcome.Unavailable("auth service unavailable"));
+            return AuthResult.Refuse(Refusal.Unavailable("auth service unavailable"));
         }
     }
 

@@ -1,3 +1,5 @@
+using Gateway.Protocol.Handshake;
+
 namespace Gateway.Policies.Auth;
 
 /// Who a verified client is, as the upstream may be told (forward.identity_headers): X-Auth-Subject, X-Auth-Method,
@@ -33,15 +35,17 @@ public sealed record Identity(string Method, string Subject, IReadOnlyList<KeyVa
     }
 }
 
-/// One auth method's answer. SawCredentials: the client presented something for this method (a token, a key, a
-/// certificate), so its refusal says more than "none given" and wins over the others'.
-public sealed record AuthResult(PolicyOutcome Outcome, Identity? Identity, bool SawCredentials)
+/// One auth method's answer: admitted with an Identity, or a Refusal. SawCredentials: the client presented something
+/// for this method (a token, a key, a certificate), so its refusal says more than "none given" and wins over the others'.
+public sealed record AuthResult(Refusal? Refusal, Identity? Identity, bool SawCredentials)
 {
-    public static AuthResult Admit(Identity identity) => new(PolicyOutcome.Admitted, identity, true);
+    public bool IsAdmitted => Refusal is null;
 
-    public static AuthResult Missing(string reason, string challenge) => new(PolicyOutcome.Unauthorized(reason, challenge), null, false);
+    public static AuthResult Admit(Identity identity) => new(null, identity, true);
 
-    public static AuthResult Refuse(PolicyOutcome outcome) => new(outcome, null, true);
+    public static AuthResult Missing(string reason, string challenge) => new(Refusal.Unauthorized(reason, challenge), null, false);
+
+    public static AuthResult Refuse(Refusal refusal) => new(refusal, null, true);
 }
 
 /// One method of `auth`. Challenge: its WWW-Authenticate challenge (RFC 9110 11.6.1) when no credentials came.

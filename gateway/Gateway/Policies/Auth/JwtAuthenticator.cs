@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Gateway.Configuration;
+using Gateway.Protocol.Handshake;
 using Microsoft.AspNetCore.Http;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -54,7 +55,7 @@ public sealed class JwtAuthenticator : IAuthMethod
             var fetched = await _jwks.GetKeysAsync(string.IsNullOrEmpty(parsed.Kid) ? null : parsed.Kid, cancellationToken);
             if (fetched is null)
             {
-                return AuthResult.Refuse(PolicyOutcome.Unavailable("signing keys unavailable"));
+                return AuthResult.Refuse(Refusal.Unavailable("signing keys unavailable"));
             }
 
             keys = fetched;
@@ -70,7 +71,7 @@ public sealed class JwtAuthenticator : IAuthMethod
         {
             if (!HasClaimValue(result.ClaimsIdentity, claim, required))
             {
-                return AuthResult.Refuse(PolicyOutcome.Forbidden($"token lacks the required claim {claim}"));
+                return AuthResult.Refuse(Refusal.Forbidden($"token lacks the required claim {claim}"));
             }
         }
 
@@ -110,7 +111,7 @@ public sealed class JwtAuthenticator : IAuthMethod
     private sealed record KeyedParameters(IReadOnlyList<SecurityKey> Keys, TokenValidationParameters Parameters);
 
     private AuthResult Invalid(string description) =>
-        AuthResult.Refuse(PolicyOutcome.Unauthorized("invalid token: " + description, Challenges.InvalidToken(_route, description)));
+        AuthResult.Refuse(Refusal.Unauthorized("invalid token: " + description, Challenges.InvalidToken(_route, description)));
 
     /// Short, fixed descriptions: the library's messages can quote the token's contents.
     private static string Describe(Exception? e, string? kid, IReadOnlyList<SecurityKey> keys) => e switch

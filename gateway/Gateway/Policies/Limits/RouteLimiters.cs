@@ -1,6 +1,7 @@
 using System.Net;
 using System.Threading.RateLimiting;
 using Gateway.Configuration;
+using Gateway.Protocol.Handshake;
 
 namespace Gateway.Policies.Limits;
 
@@ -41,8 +42,8 @@ public sealed class RouteLimiters : IDisposable
 
     public LimitsConfig Limits { get; }
 
-    /// Admits one handshake from `address`, or says why not. The lease of an admitted one is held until its session ends.
-    public (PolicyOutcome Outcome, IDisposable? Lease) TryAdmit(IPAddress? address)
+    /// Admits one handshake from `address` (Refusal null, and a Lease held until its session ends), or says why not.
+    public (Refusal? Refusal, IDisposable? Lease) TryAdmit(IPAddress? address)
     {
         var key = ClientAddressKey.From(address);
         using (var handshake = _handshakes.AttemptAcquire(key))
@@ -50,7 +51,7 @@ public sealed class RouteLimiters : IDisposable
             if (!handshake.IsAcquired)
             {
                 var after = handshake.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : Limits.HandshakesPerIp.Per;
-                return (PolicyOutcome.TooManyRequests("too many handshakes from this address", after), null);
+                return (Refusal.TooManyRequests("too many handshakes from this address", after), null);
             }
         }
 
@@ -58,7 +59,7 @@ public sealed class RouteLimiters : IDisposable
         if (!route.IsAcquired)
         {
             route.Dispose();
-            return (PolicyOutcome.Unavailable("route connection limit reached", ConnectionRetryAfter), null);
+            return (Refusal.Unavailable("route connection limit reached", ConnectionRetryAfter), null);
         }
 
         var mine = _perAddress.AttemptAcquire(key);
@@ -66,10 +67,10 @@ public sealed class RouteLimiters : IDisposable
         {
             mine.Dispose();
             route.Dispose();
-            return (PolicyOutcome.Unavailable("connection limit per address reached", ConnectionRetryAfter), null);
+            return (Refusal.Unavailable("connection limit per address reached", ConnectionRetryAfter), null);
         }
 
-        return (PolicyOutcome.Admitted, new ConnectionLease(route, mine));
+        return (null, new ConnectionLease(route, mine));
     }
 
     public void Dispose()

@@ -1,4 +1,5 @@
 using Gateway.Configuration;
+using Gateway.Protocol.Handshake;
 using Microsoft.Extensions.Primitives;
 
 namespace Gateway.Policies.Origin;
@@ -11,28 +12,29 @@ public sealed class OriginPolicy(OriginsConfig config)
     /// RFC 6454 section 7.1: the serialization of an opaque origin.
     private const string NullOrigin = "null";
 
-    public PolicyOutcome Check(StringValues origins, string? host, bool isHttps)
+    /// Null when the Origin is admitted, else the 403 to answer.
+    public Refusal? Check(StringValues origins, string? host, bool isHttps)
     {
         if (origins.Count == 0)
         {
-            return config.AllowMissing ? PolicyOutcome.Admitted : PolicyOutcome.Forbidden("Origin header required");
+            return config.AllowMissing ? null : Refusal.Forbidden("Origin header required");
         }
 
         // RFC 6454 section 7.3: a user agent MUST NOT send more than one Origin header field.
         if (origins.Count > 1 || origins[0] is not { Length: > 0 } value || value.Contains(','))
         {
-            return PolicyOutcome.Forbidden("more than one Origin");
+            return Refusal.Forbidden("more than one Origin");
         }
 
         if (value == NullOrigin)
         {
-            return config.AllowNull ? PolicyOutcome.Admitted : PolicyOutcome.Forbidden("Origin null not allowed");
+            return config.AllowNull ? null : Refusal.Forbidden("Origin null not allowed");
         }
 
         var origin = OriginPattern.Parse(value, allowWildcard: false);
         if (origin is null)
         {
-            return PolicyOutcome.Forbidden("Origin is not a valid origin");
+            return Refusal.Forbidden("Origin is not a valid origin");
         }
 
         bool allowed = config.Mode switch
@@ -41,7 +43,7 @@ public sealed class OriginPolicy(OriginsConfig config)
             OriginMode.SameOrigin => IsSameOrigin(origin, host, isHttps),
             _ => Matches(origin),
         };
-        return allowed ? PolicyOutcome.Admitted : PolicyOutcome.Forbidden("Origin not allowed");
+        return allowed ? null : Refusal.Forbidden("Origin not allowed");
     }
 
     private bool Matches(OriginPattern origin)

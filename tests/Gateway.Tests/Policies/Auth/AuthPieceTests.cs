@@ -43,10 +43,10 @@ public sealed class AuthPieceTests
         var authenticator = new ApiKeyAuthenticator("r", keys);
 
         Assert.Equal("second", authenticator.Check("two").Identity!.Subject);
-        Assert.Equal(401, authenticator.Check("three").Outcome.Status);
+        Assert.Equal(401, authenticator.Check("three").Refusal?.Status);
         Assert.True(authenticator.Check("three").SawCredentials);
         Assert.False(authenticator.Check("").SawCredentials);
-        Assert.Equal(401, authenticator.Check(new string('k', 5000)).Outcome.Status);
+        Assert.Equal(401, authenticator.Check(new string('k', 5000)).Refusal?.Status);
     }
 
     [Fact]

@@ -27,19 +27,19 @@ public sealed class LimitPieceTests
         var b = IPAddress.Parse("192.0.2.2");
 
         var (first, lease) = limiters.TryAdmit(a);
-        Assert.True(first.IsAdmitted);
-        Assert.Equal("connection limit per address reached", limiters.TryAdmit(a).Outcome.Reason);
+        Assert.Null(first);
+        Assert.Equal("connection limit per address reached", limiters.TryAdmit(a).Refusal?.Reason);
         var (second, other) = limiters.TryAdmit(b);
-        Assert.True(second.IsAdmitted);
-        Assert.Equal("route connection limit reached", limiters.TryAdmit(IPAddress.Parse("192.0.2.3")).Outcome.Reason);
+        Assert.Null(second);
+        Assert.Equal("route connection limit reached", limiters.TryAdmit(IPAddress.Parse("192.0.2.3")).Refusal?.Reason);
 
         lease!.Dispose();
         lease.Dispose(); // once only
         var (third, _) = limiters.TryAdmit(a);
-        Assert.True(third.IsAdmitted);
+        Assert.Null(third);
         var (refused, _) = limiters.TryAdmit(a); // fourth handshake from a: bucket of 3 is empty
-        Assert.Equal(429, refused.Status);
-        Assert.Contains(refused.Headers, h => h.Key == "Retry-After");
+        Assert.Equal(429, refused?.Status);
+        Assert.Contains(refused!.Headers, h => h.Key == "Retry-After");
         other!.Dispose();
     }
 
@@ -51,19 +51,19 @@ public sealed class LimitPieceTests
         var address = IPAddress.Parse("198.51.100.7");
 
         limiters.TryAdmit(address).Lease!.Dispose();
-        Assert.Equal(429, limiters.TryAdmit(address).Outcome.Status);
+        Assert.Equal(429, limiters.TryAdmit(address).Refusal?.Status);
         // The partitioned limiter's shared heartbeat (every 100 ms) replenishes the bucket; on a loaded machine a
         // tick can come late, so wait for it with a deadline rather than a fixed sleep.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         var admission = limiters.TryAdmit(address);
-        while (!admission.Outcome.IsAdmitted && DateTime.UtcNow < deadline)
+        while (admission.Refusal is not null && DateTime.UtcNow < deadline)
         {
             await Task.Delay(50);
             admission = limiters.TryAdmit(address);
         }
 
         admission.Lease?.Dispose();
-        Assert.True(admission.Outcome.IsAdmitted);
+        Assert.Null(admission.Refusal);
     }
 
     [Fact]
