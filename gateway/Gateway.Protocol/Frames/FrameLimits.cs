@@ -8,7 +8,8 @@ namespace Gateway.Protocol.Frames;
 public readonly record struct FrameLimits(long MaxFrameSize, long MaxMessageSize)
 {
     /// <summary>Contract section 2, <c>defaults.limits.max_message_size</c>: 16 MiB, between Tornado's 10 MiB and
-    /// Node ws's 100 MiB default message caps. The one definition of this default (the gateway's config uses it).</summary>
+    /// Node ws's 100 MiB default message caps. The one definition of this default: the gateway's relay limits, and so
+    /// its configuration, start from <see cref="Default"/>.</summary>
     public const long DefaultMaxMessageSize = 16L << 20;
 
     /// <summary>Contract section 2, <c>defaults.limits.max_frame_size</c>: the message limit. Browsers and npm ws send

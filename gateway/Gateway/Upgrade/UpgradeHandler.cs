@@ -119,8 +119,8 @@ public sealed class UpgradeHandler(
             throw;
         }
 
-        // (10) Relay until both legs are closed.
-        var session = new RelaySession(clientPipe.Pipe, connection.Pipe, RelayLimitsFor(route.Limits));
+        // (10) Relay until both legs are closed, under the route's relay limits (one record per route, from the config).
+        var session = new RelaySession(clientPipe.Pipe, connection.Pipe, route.Limits.Relay);
         var local = new System.Net.IPEndPoint(context.Connection.LocalIpAddress!, context.Connection.LocalPort);
         var run = new SessionRun(session, clientPipe, connection, admission, destination, routeName, client, logger, metrics);
         Task ended;
@@ -135,14 +135,6 @@ public sealed class UpgradeHandler(
         await ended;
         return true;
     }
-
-    /// One RelayLimits per route's limits (a reload makes new ones), shared by the route's sessions.
-    private static RelayLimits RelayLimitsFor(LimitsConfig limits) => RelayLimitsByConfig.GetValue(limits, static l =>
-        new RelayLimits(l.MaxFrameSize, l.MaxMessageSize, l.IdleTimeout, l.PingInterval, l.CloseTimeout,
-            l.MessagesPerConnection.Unlimited ? null
-                : new MessageRate(l.MessagesPerConnection.Rate, l.MessagesPerConnection.Per, l.MessagesPerConnection.Burst)));
-
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<LimitsConfig, RelayLimits> RelayLimitsByConfig = new();
 
     private async Task RefuseAsync(HttpContext context, string route, string client, Refusal refusal)
     {

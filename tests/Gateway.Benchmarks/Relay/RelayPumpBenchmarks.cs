@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using BenchmarkDotNet.Attributes;
+using Gateway.Protocol.Frames;
 using Gateway.Relay;
 using Gateway.Testing.Frames;
 
@@ -22,7 +23,7 @@ public class RelayPumpBenchmarks
         writerScheduler: PipeScheduler.Inline, pauseWriterThreshold: 0, useSynchronizationContext: false);
 
     /// As tests/perf/gateway.yaml: frame and message limits on, a message rate far above what is sent.
-    private static readonly RelayLimits Limits = new(1 << 20, 16 << 20, TimeSpan.Zero, TimeSpan.Zero,
+    private static readonly RelayLimits Limits = new(new FrameLimits(1 << 20, 16 << 20), TimeSpan.Zero, TimeSpan.Zero,
         TimeSpan.FromSeconds(5), new MessageRate(1_000_000_000, TimeSpan.FromSeconds(1), 1_000_000_000));
 
     private readonly Pipe _clientIn = new(Inline);

@@ -20,7 +20,7 @@ public class WholeFrameBenchmarks
 {
     private const int FramesPerRead = 8;
 
-    private static readonly RelayLimits Limits = new(1 << 20, 16 << 20, TimeSpan.Zero, TimeSpan.Zero,
+    private static readonly RelayLimits Limits = new(new FrameLimits(1 << 20, 16 << 20), TimeSpan.Zero, TimeSpan.Zero,
         TimeSpan.FromSeconds(5), new MessageRate(1_000_000_000, TimeSpan.FromSeconds(1), 1_000_000_000));
 
     private byte[] _read = [];

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Authentication;
 using Gateway.Configuration;
+using Gateway.Relay;
 
 namespace Gateway.Tests.Configuration;
 
@@ -70,19 +71,17 @@ public sealed class ConfigLoaderTests
         Assert.Null(config.Listeners[1].Tls);
         Assert.Equal(("localhost:8081", new IPEndPoint(IPAddress.Loopback, 8081)), (config.Listeners[2].Address, config.Listeners[2].EndPoint));
 
-        var defaults = LimitsConfig.Default with { MaxFrameSize = 64 * 1024, IdleTimeout = TimeSpan.Zero, FrameSizeIsExplicit = true };
+        var defaults = LimitsConfig.Default.With(maxFrameSize: 64 * 1024, idleTimeout: TimeSpan.Zero, frameSizeIsExplicit: true);
         Assert.Equal(defaults, config.DefaultLimits);
 
         Assert.Equal(2, config.Routes.Count);
         var chat = config.Routes[0];
         Assert.Equal(("chat", "chat.example.com", "/ws/{**rest}", "chat"), (chat.Name, chat.Host, chat.Path, chat.Upstream));
         Assert.Equal(["chat.v2", "chat.v1"], chat.Subprotocols);
-        Assert.Equal(defaults with
-        {
-            MaxMessageSize = 1024 * 1024,
-            PingInterval = TimeSpan.FromSeconds(10),
-            MessagesPerConnection = new RateConfig(5, TimeSpan.FromSeconds(2), 5),
-        }, chat.Limits);
+        Assert.Equal(defaults.With(
+            maxMessageSize: 1024 * 1024,
+            pingInterval: TimeSpan.FromSeconds(10),
+            messagesPerConnection: new MessageRate(5, TimeSpan.FromSeconds(2), 5)), chat.Limits);
         var echo = config.Routes[1];
         Assert.Equal(("echo", (string?)null, "/echo", "echo"), (echo.Name, echo.Host, echo.Path, echo.Upstream));
         Assert.Empty(echo.Subprotocols);

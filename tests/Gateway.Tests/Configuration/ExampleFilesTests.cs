@@ -1,6 +1,7 @@
 using System.Net;
 using Gateway.Configuration;
 using Gateway.Diagnostics;
+using Gateway.Relay;
 
 namespace Gateway.Tests.Configuration;
 
@@ -62,10 +63,11 @@ public sealed class ExampleFilesTests
 
         Assert.Equal(LimitsConfig.Default, config.DefaultLimits);
         var byName = config.Routes.ToDictionary(r => r.Name);
-        Assert.Equal(LimitsConfig.Default with { MaxFrameSize = 64 * 1024, MaxMessageSize = 64 * 1024 }, byName["chat"].Limits);
-        Assert.Equal(TimeSpan.FromHours(1), byName["telemetry"].Limits.IdleTimeout);
-        Assert.Equal(new RateConfig(10, TimeSpan.FromSeconds(1), 50), byName["telemetry"].Limits.MessagesPerConnection);
-        Assert.Equal((4L << 20, 256L << 20, 200), (byName["files"].Limits.MaxFrameSize, byName["files"].Limits.MaxMessageSize, byName["files"].Limits.MaxConnections));
+        Assert.Equal(LimitsConfig.Default.With(maxFrameSize: 64 * 1024, maxMessageSize: 64 * 1024), byName["chat"].Limits);
+        Assert.Equal(TimeSpan.FromHours(1), byName["telemetry"].Limits.Relay.IdleTimeout);
+        Assert.Equal(new MessageRate(10, TimeSpan.FromSeconds(1), 50), byName["telemetry"].Limits.Relay.ClientMessageRate);
+        var files = byName["files"].Limits;
+        Assert.Equal((4L << 20, 256L << 20, 200), (files.Relay.FrameLimits.MaxFrameSize, files.Relay.FrameLimits.MaxMessageSize, files.MaxConnections));
     }
 
     [Fact]

@@ -3,13 +3,14 @@ using Gateway.Configuration;
 using Gateway.Operations;
 using Gateway.Relay;
 using Gateway.Routing;
+using Gateway.Tests.Relay;
 
 namespace Gateway.Tests.Operations;
 
 /// The end of a drain's grace: what is open is cut, and so is what registers afterwards.
 public sealed class SessionRegistryTests
 {
-    private static readonly RelayLimits Limits = new(1 << 20, 16 << 20, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromSeconds(2));
+    private static readonly RelayLimits Limits = TestRelayLimits.Quiet;
 
     [Fact]
     public void CutOpen_cuts_the_open_sessions_and_any_session_registered_after_it()

@@ -9,7 +9,7 @@ namespace Gateway.Tests.Relay;
 /// The relay over in-memory pipes: deterministic piece boundaries, no sockets.
 public sealed class RelaySessionTests
 {
-    private static readonly RelayLimits Limits = new(1 << 20, 16 << 20, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromSeconds(2));
+    private static readonly RelayLimits Limits = TestRelayLimits.Quiet;
 
     [Theory]
     [InlineData(17_001)]  // pieces that end at every offset modulo 4 of the mask

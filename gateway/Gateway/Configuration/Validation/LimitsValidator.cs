@@ -1,4 +1,6 @@
 using Gateway.Configuration.Yaml;
+using Gateway.Protocol.Frames;
+using Gateway.Relay;
 
 namespace Gateway.Configuration.Validation;
 
@@ -17,11 +19,12 @@ internal static class LimitsValidator
             return inherited;
         var frame = Size(map, "max_frame_size", errors);
         var message = Size(map, "max_message_size", errors);
-        long maxMessage = message ?? inherited.MaxMessageSize;
+        var inheritedRelay = inherited.Relay;
+        long maxMessage = message ?? inheritedRelay.FrameLimits.MaxMessageSize;
         // Without a frame limit written here or in `defaults`, the message limit is the frame limit too (contract
         // section 2): a route that sets only max_message_size gets it for both.
         bool explicitFrame = frame is not null || inherited.FrameSizeIsExplicit;
-        long maxFrame = frame ?? (explicitFrame ? inherited.MaxFrameSize : maxMessage);
+        long maxFrame = frame ?? (explicitFrame ? inheritedRelay.FrameLimits.MaxFrameSize : maxMessage);
         if (frame > maxMessage)
         {
             errors.Add(map.Optional("max_frame_size")!.Value, $"must be at most max_message_size " +
@@ -32,19 +35,21 @@ internal static class LimitsValidator
             maxFrame = maxMessage; // an inherited frame limit above this route's message limit: the message limit binds
         }
 
-        return new LimitsConfig(
-            MaxFrameSize: maxFrame,
-            MaxMessageSize: maxMessage,
-            IdleTimeout: Duration(map, "idle_timeout", canBeOff: true, errors) ?? inherited.IdleTimeout,
-            PingInterval: Duration(map, "ping_interval", canBeOff: true, errors) ?? inherited.PingInterval,
-            CloseTimeout: Duration(map, "close_timeout", canBeOff: false, errors) ?? inherited.CloseTimeout,
-            MaxConnections: Count(map, "max_connections", errors) ?? inherited.MaxConnections,
-            MaxConnectionsPerIp: Count(map, "max_connections_per_ip", errors) ?? inherited.MaxConnectionsPerIp,
-            HandshakesPerIp: Rate(map, "handshakes_per_ip", minRate: 1, errors) ?? inherited.HandshakesPerIp,
-            MessagesPerConnection: Rate(map, "messages_per_connection", minRate: 0, errors) ?? inherited.MessagesPerConnection)
-        {
-            FrameSizeIsExplicit = explicitFrame,
-        };
+        // Read in the order of the keys in the contract, so the errors are listed in that order.
+        var idle = Duration(map, "idle_timeout", canBeOff: true, errors) ?? inheritedRelay.IdleTimeout;
+        var ping = Duration(map, "ping_interval", canBeOff: true, errors) ?? inheritedRelay.PingInterval;
+        var close = Duration(map, "close_timeout", canBeOff: false, errors) ?? inheritedRelay.CloseTimeout;
+        var connections = Count(map, "max_connections", errors) ?? inherited.MaxConnections;
+        var connectionsPerIp = Count(map, "max_connections_per_ip", errors) ?? inherited.MaxConnectionsPerIp;
+        var handshakes = Rate(map, "handshakes_per_ip", minRate: 1, errors) is { } h
+            ? new RateConfig(h.Rate, h.Per, h.Burst)
+            : inherited.HandshakesPerIp;
+        var messages = Rate(map, "messages_per_connection", minRate: 0, errors) is { } m
+            ? (m.Rate == 0 ? null : new MessageRate(m.Rate, m.Per, m.Burst)) // rate 0: no limit
+            : inheritedRelay.ClientMessageRate;
+
+        var relay = new RelayLimits(new FrameLimits(maxFrame, maxMessage), idle, ping, close, messages);
+        return new LimitsConfig(relay, connections, connectionsPerIp, handshakes) { FrameSizeIsExplicit = explicitFrame };
     }
 
     private static long? Size(MappingReader map, string key, ConfigErrorCollector errors)
@@ -91,8 +96,8 @@ internal static class LimitsValidator
         map.Optional(key) is { } field ? ScalarReader.Integer(field, 1, int.MaxValue, errors) : null;
 
     /// <summary>A token bucket: `rate` per `per`, holding up to `burst` (default: `rate`, no burst beyond one window);
-    /// `rate: 0` is no limit.</summary>
-    private static RateConfig? Rate(MappingReader limits, string key, int minRate, ConfigErrorCollector errors)
+    /// `rate: 0` (where <paramref name="minRate"/> allows it) is no limit. Null when absent or invalid.</summary>
+    private static (int Rate, TimeSpan Per, int Burst)? Rate(MappingReader limits, string key, int minRate, ConfigErrorCollector errors)
     {
         if (limits.Optional(key) is not { } field || MappingReader.Open(field, ConfigSections.Rate, errors) is not { } map)
             return null;
@@ -103,12 +108,12 @@ internal static class LimitsValidator
         if (rate is null || per is null || burst is null)
             return null;
         if (rate == 0)
-            return new RateConfig(0, per.Value, 0); // no limit: a burst means nothing
+            return (0, per.Value, 0); // no limit: a burst means nothing
         if (burst < rate)
         {
             errors.Add(burstField!.Value, $"must be at least `rate` ({rate}), got `{burst}`");
             return null;
         }
-        return new RateConfig(rate.Value, per.Value, burst.Value);
+        return (rate.Value, per.Value, burst.Value);
     }
 }

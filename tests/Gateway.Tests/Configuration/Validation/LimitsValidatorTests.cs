@@ -1,4 +1,6 @@
 using Gateway.Configuration;
+using Gateway.Protocol.Frames;
+using Gateway.Relay;
 using static Gateway.Tests.Configuration.ConfigTestText;
 
 namespace Gateway.Tests.Configuration.Validation;
@@ -68,7 +70,7 @@ public sealed class LimitsValidatorTests
     [InlineData("2GiB", 2L * 1024 * 1024 * 1024)]
     public void Sizes_are_bytes_or_binary_units(string text, long bytes)
     {
-        Assert.Equal(bytes, Valid(Head + $"    max_message_size: {text}\n" + Rest).DefaultLimits.MaxMessageSize);
+        Assert.Equal(bytes, Valid(Head + $"    max_message_size: {text}\n" + Rest).DefaultLimits.Relay.FrameLimits.MaxMessageSize);
     }
 
     [Theory]
@@ -82,13 +84,13 @@ public sealed class LimitsValidatorTests
     [InlineData("0s", 0)]
     public void Idle_timeout_takes_durations_or_off(string text, long milliseconds)
     {
-        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), Valid(Head + $"    idle_timeout: {text}\n" + Rest).DefaultLimits.IdleTimeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), Valid(Head + $"    idle_timeout: {text}\n" + Rest).DefaultLimits.Relay.IdleTimeout);
     }
 
     [Fact]
     public void Ping_interval_can_be_off()
     {
-        Assert.Equal(TimeSpan.Zero, Valid(Head + "    ping_interval: off\n" + Rest).DefaultLimits.PingInterval);
+        Assert.Equal(TimeSpan.Zero, Valid(Head + "    ping_interval: off\n" + Rest).DefaultLimits.Relay.PingInterval);
     }
 
     [Fact]
@@ -114,8 +116,9 @@ public sealed class LimitsValidatorTests
                 messages_per_connection: { rate: 9, per: 10ms, burst: 11 }
             """ + "\n" + Rest).DefaultLimits;
 
-        Assert.Equal(new LimitsConfig(1024, 2048, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3), 4, 5,
-            new RateConfig(6, TimeSpan.FromSeconds(7), 8), new RateConfig(9, TimeSpan.FromMilliseconds(10), 11)) { FrameSizeIsExplicit = true }, limits);
+        var relay = new RelayLimits(new FrameLimits(1024, 2048), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(2),
+            TimeSpan.FromSeconds(3), new MessageRate(9, TimeSpan.FromMilliseconds(10), 11));
+        Assert.Equal(new LimitsConfig(relay, 4, 5, new RateConfig(6, TimeSpan.FromSeconds(7), 8)) { FrameSizeIsExplicit = true }, limits);
     }
 
     [Fact]
@@ -131,14 +134,12 @@ public sealed class LimitsValidatorTests
                 limits: { max_message_size: 4KiB, close_timeout: 1s, handshakes_per_ip: { rate: 3 } }
             """ + "\n" + Upstreams);
 
-        Assert.Equal(LimitsConfig.Default with
-        {
-            MaxFrameSize = 1024,
-            MaxMessageSize = 4096,
-            CloseTimeout = TimeSpan.FromSeconds(1),
-            HandshakesPerIp = new RateConfig(3, TimeSpan.FromSeconds(1), 3),
-            FrameSizeIsExplicit = true,
-        }, config.Routes[0].Limits);
+        Assert.Equal(LimitsConfig.Default.With(
+            maxFrameSize: 1024,
+            maxMessageSize: 4096,
+            closeTimeout: TimeSpan.FromSeconds(1),
+            handshakesPerIp: new RateConfig(3, TimeSpan.FromSeconds(1), 3),
+            frameSizeIsExplicit: true), config.Routes[0].Limits);
     }
 
     [Fact]
@@ -146,8 +147,7 @@ public sealed class LimitsValidatorTests
     {
         var config = WithChatRoute(defaults: "");
 
-        Assert.Equal(64 * 1024, config.Routes[0].Limits.MaxFrameSize);
-        Assert.Equal(64 * 1024, config.Routes[0].Limits.MaxMessageSize);
+        Assert.Equal(new FrameLimits(64 * 1024, 64 * 1024), config.Routes[0].Limits.Relay.FrameLimits);
     }
 
     [Fact]
@@ -155,8 +155,8 @@ public sealed class LimitsValidatorTests
     {
         var config = WithChatRoute(defaults: "defaults:\n  limits: { max_frame_size: 1MiB }\n");
 
-        Assert.Equal(64 * 1024, config.Routes[0].Limits.MaxFrameSize);
-        Assert.Equal(1 << 20, config.DefaultLimits.MaxFrameSize);
+        Assert.Equal(64 * 1024, config.Routes[0].Limits.Relay.FrameLimits.MaxFrameSize);
+        Assert.Equal(1 << 20, config.DefaultLimits.Relay.FrameLimits.MaxFrameSize);
     }
 
     /// `defaults` (YAML or "") and one route that sets only max_message_size: 64KiB.
@@ -173,14 +173,15 @@ public sealed class LimitsValidatorTests
     {
         var limits = Valid(Head + "    messages_per_connection: { rate: 0 }\n" + Rest).DefaultLimits;
 
-        Assert.True(limits.MessagesPerConnection.Unlimited);
+        Assert.Null(limits.Relay.ClientMessageRate);
     }
 
     [Fact]
     public void Defaults_match_the_contract_example()
     {
         // Contract section 2: 16MiB (= max_message_size), 16MiB, 5m, 30s, 5s, 10000, 100, {20,1s,40}, {1000,1s,2000}.
-        Assert.Equal(new LimitsConfig(16 << 20, 16 << 20, TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5),
-            10000, 100, new RateConfig(20, TimeSpan.FromSeconds(1), 40), new RateConfig(1000, TimeSpan.FromSeconds(1), 2000)), LimitsConfig.Default);
+        var relay = new RelayLimits(new FrameLimits(16 << 20, 16 << 20), TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(30),
+            TimeSpan.FromSeconds(5), new MessageRate(1000, TimeSpan.FromSeconds(1), 2000));
+        Assert.Equal(new LimitsConfig(relay, 10000, 100, new RateConfig(20, TimeSpan.FromSeconds(1), 40)), LimitsConfig.Default);
     }
 }

@@ -111,7 +111,7 @@ public sealed class YamlTreeReaderTests
                 limits: *small
             """ + "\n" + Upstreams);
 
-        Assert.Equal(1024, config.Routes[0].Limits.MaxFrameSize);
+        Assert.Equal(1024, config.Routes[0].Limits.Relay.FrameLimits.MaxFrameSize);
     }
 
     [Fact]
