@@ -21,7 +21,7 @@ public sealed class DependencyTests
         ["Tls"] = ["Configuration", "Transport", "Diagnostics"],
         ["Upstream"] = ["Configuration", "Protocol", "Relay", "Transport", "Diagnostics"],
         // Sessions are registered for drains, reloads and the admin API, which close them through the relay.
-        ["Operations"] = ["Configuration", "Relay", "Routing", "Diagnostics"],
+        ["Operations"] = ["Configuration", "Protocol", "Relay", "Routing", "Diagnostics"],
         ["Upgrade"] = ["Configuration", "Operations", "Policies", "Protocol", "Relay", "Routing", "Transport", "Upstream", "Diagnostics"],
         ["Cli"] = ["Configuration", "Diagnostics"],
         ["Demo"] = ["Diagnostics"],
