@@ -1,14 +1,12 @@
-using Gateway.Protocol;
-using Gateway.Transport;
-
 namespace Gateway.Relay;
 
 /// The common case of a pump on a socket without the pump's async method: a read that holds only whole data frames
 /// (a read of small messages almost always does) is relayed on the readiness callback's thread, synchronously,
-/// and the pump goes back to waiting. RunAsync's state machine, with its try blocks and awaits, cost about a tenth
-/// of the relay's user-space CPU per read in scenario a (tests/perf/README.md). Anything else (a control frame, a
-/// frame not all here, a read across two blocks, a busy write lock, a flush the socket does not take at once) goes
-/// to RunAsync as it was, from the same point: nothing of it has been examined or consumed.
+/// through the same steps as RunAsync's (RelayWholeFrames, EndRead), and the pump goes back to waiting. Anything
+/// else (a control frame, a frame not all here, a read across two blocks, a busy write lock, a flush the socket
+/// does not take at once) goes to RunAsync as it was, from the same point: nothing of it has been examined or
+/// consumed. Why a path of its own: RunAsync's state machine, with its try blocks and awaits, costs about a tenth
+/// of the relay's user-space CPU per read of small messages (tests/perf/README.md).
 internal sealed partial class FramePump
 {
     private void OnReadable()
@@ -33,11 +31,12 @@ internal sealed partial class FramePump
     /// false when RunAsync must go on from here.
     private bool RelayReadsInline()
     {
-        if (_inFrame || _from.PollableInput is not { } socket)
+        if (_frame.Active || _from.PollableInput is not { } socket)
         {
             return false;
         }
 
+        var input = _from.Input;
         while (true)
         {
             if (!socket.TryReadOrReceive(out var result))
@@ -54,43 +53,38 @@ internal sealed partial class FramePump
             if (result.IsCanceled)
             {
                 // The session stopped the pump (CancelPendingRead): the cancel was taken by this read.
-                _from.Input.AdvanceTo(buffer.Start);
+                input.AdvanceTo(buffer.Start);
                 _ = ExitAfterAsync(default, new PumpExit(PumpExitKind.Stopped));
                 return true;
             }
 
             if (result.IsCompleted || !buffer.IsSingleSegment || !_to.CanSendData || !_to.TryEnterWrite())
             {
-                _from.Input.AdvanceTo(buffer.Start); // nothing examined: RunAsync gets the same bytes at once
+                input.AdvanceTo(buffer.Start); // nothing examined: RunAsync gets the same bytes at once
                 return false;
             }
 
+            var read = new ReadProgress { HoldingWriteLock = true };
             int relayed;
-            ProtocolError? error;
-            long readAt = 0;
+            Protocol.ProtocolError? error;
             try
             {
-                relayed = RelayWholeFrames(buffer.FirstSpan, ref readAt, out error);
+                relayed = RelayWholeFrames(buffer.FirstSpan, ref read, out error);
             }
             catch
             {
                 _to.ExitWrite();
-                _from.Input.AdvanceTo(buffer.Start);
+                input.AdvanceTo(buffer.Start);
                 throw;
-            }
-
-            if (relayed > 0)
-            {
-                NoteActivity(data: true);
             }
 
             // The frames were copied into the other leg's writer: the read block may go before the flush is done.
             var rest = buffer.GetPosition(relayed);
-            _from.Input.AdvanceTo(rest, relayed == buffer.Length ? buffer.End : rest);
-            var flush = FlushAndExitAsync(_cancellationToken);
+            input.AdvanceTo(rest, relayed == buffer.Length ? buffer.End : rest);
+            var flush = EndRead(read);
             if (error is not null)
             {
-                _ = ExitAfterAsync(flush, new PumpExit(PumpExitKind.Violation, Error: error));
+                _ = ExitAfterAsync(flush, Violation(error)!.Value);
                 return true;
             }
 

@@ -1,10 +1,7 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
 using Gateway.Protocol;
-using Gateway.Protocol.Closing;
 using Gateway.Protocol.Frames;
-using Gateway.Transport;
 
 namespace Gateway.Relay;
 
@@ -17,31 +14,24 @@ namespace Gateway.Relay;
 /// whole message is never buffered, and control frames from the other pump can go between any two pieces.
 /// Control frames (at most 125 bytes) are handled here: pings answered on the same leg, pongs noted, Close ends
 /// the pump and is handed to the session.
+///
+/// The steps, in the order a read meets them: read (RunAsync, or the readiness callback: FramePump.Inline.cs);
+/// relay what the read holds (RelayReadAsync: whole frames at once, else frame by frame and piece by piece:
+/// FramePump.Frames.cs); settle the read (EndRead); hand the pump's exit to the session. Every data frame, on every
+/// path, goes through the same per-frame steps: StartDataFrame before any of it is written, EndPiece after each
+/// part of it is.
 internal sealed partial class FramePump
 {
-    /// A partial frame is forwarded once this much of it has arrived, so a large frame trickling in is not cut into
-    /// many tiny fragments; Kestrel's and the stream reader's buffers hold far more.
-    private const int MinPieceBytes = 16 * 1024;
-
-    /// RFC 6455 5.5: a control frame's payload is at most 125 bytes.
-    private const int MaxControlPayload = 125;
-
     private readonly Leg _from;
     private readonly Leg _to;
     private readonly RelaySession _session;
     private readonly PieceWriter _writer;
+    private readonly MessageBucket? _messageRate;
 
     private CancellationToken _cancellationToken;
 
-    /// The frame being relayed, kept here while the pump idles between reads (RunAsync).
-    private FrameHeader _frame;
-    private long _remaining;
-    private bool _inFrame;
-    private bool _firstPiece = true;
-
-    /// A control frame's payload, allocated at the first one: most sessions never see one.
-    private byte[]? _control;
-    private readonly MessageBucket? _messageRate;
+    /// The frame being relayed, kept here while the pump idles between reads.
+    private FrameInProgress _frame;
 
     public FramePump(Leg from, Leg to, RelaySession session, DirectionCounters counters, MessageBucket? messageRate = null)
     {
@@ -64,36 +54,28 @@ internal sealed partial class FramePump
         _ = RunAsync();
     }
 
-    /// Called by the socket's readiness when an idle pump's socket may be readable: reads of whole data frames are
-    /// relayed right there (FramePump.Inline.cs), anything else by RunAsync.
+    /// Called by the socket's readiness when an idle pump's socket may be readable (FramePump.Inline.cs).
     private static readonly Action<object?> Resume = static state => ((FramePump)state!).OnReadable();
 
-    /// The pump's loop. On a socket, an idle pump leaves no state machine behind: when a read finds nothing it
-    /// arms a callback on the socket's readiness and returns, and the callback runs this again. A call that meets
-    /// no wait that has to suspend (the common case: read, relay, flush, arm) allocates nothing; the frame being
-    /// relayed lives in fields across calls. Other readers (TLS streams, tests' pipes) are awaited in the loop.
+    /// The pump's loop: read, relay, settle, until the leg ends. On a socket (a pollable input) an idle pump leaves
+    /// no state machine behind: a read that finds nothing arms a callback on the socket's readiness and returns,
+    /// and the callback runs the inline path, or this again. Other readers (TLS streams, tests' pipes) are awaited.
+    /// No token on the reads: a token would register a callback for every pending read, which an idle session holds
+    /// for its whole life; the session stops a pump with CancelPendingRead instead.
     private async ValueTask RunAsync()
     {
-        PumpExit pumpExit = default;
-        var cancellationToken = _cancellationToken;
-        var frame = _frame;
-        long remaining = _remaining;
-        bool inFrame = _inFrame;
-        bool firstPiece = _firstPiece;
+        PumpExit exit;
         try
         {
             var input = _from.Input;
             while (true)
             {
-                // No token here: a token would register a callback for every pending read, which an idle session holds
-                // for its whole life; the session stops a pump with CancelPendingRead instead (IsCanceled below).
                 ReadResult result;
                 if (_from.PollableInput is { } socket)
                 {
                     if (!socket.TryReadOrReceive(out result))
                     {
                         // Nothing buffered, nothing half-written, no lock held: this is where a pump idles.
-                        (_frame, _remaining, _inFrame, _firstPiece) = (frame, remaining, inFrame, firstPiece);
                         if (socket.TryWaitWith(Resume, this))
                         {
                             return;
@@ -110,312 +92,70 @@ internal sealed partial class FramePump
                 if (result.IsCanceled)
                 {
                     input.AdvanceTo(result.Buffer.Start);
-                    pumpExit = new PumpExit(PumpExitKind.Stopped);
-                    goto Done;
+                    exit = new PumpExit(PumpExitKind.Stopped);
+                    break;
                 }
 
-                var buffer = result.Buffer;
-                var end = buffer.End;
-                bool holdingWriteLock = false;
-                // The clock is read once per read, not per frame: a read of small frames holds dozens. Any frame
-                // or payload bytes count as the peer being heard from (a large frame may trickle in for long).
-                bool heardFrom = false;
-                bool messagesRead = false;
-                long readAt = 0; // for the message rate: the messages of one read arrived together
-                PumpExit? exit = null;
-                try
+                var (consumed, violation) = await RelayReadAsync(result.Buffer, result.IsCompleted);
+                input.AdvanceTo(consumed, result.Buffer.End);
+                if (violation is not null)
                 {
-                    while (true)
-                    {
-                        if (!inFrame && buffer.IsSingleSegment && _to.CanSendData &&
-                            FrameDecoder.WholeDataFrameLength(buffer.FirstSpan) > 0)
-                        {
-                            if (!holdingWriteLock)
-                            {
-                                await _to.EnterWriteAsync(cancellationToken);
-                                holdingWriteLock = true;
-                            }
-
-                            int relayed = RelayWholeFrames(buffer.FirstSpan, ref readAt, out var wholeFramesError);
-                            if (relayed > 0)
-                            {
-                                buffer = buffer.Slice(relayed);
-                                heardFrom = messagesRead = true;
-                            }
-
-                            if (wholeFramesError is not null)
-                            {
-                                exit = new PumpExit(PumpExitKind.Violation, Error: wholeFramesError);
-                                break;
-                            }
-
-                            if (relayed > 0)
-                            {
-                                continue; // what is left (a control frame, a frame not all here) goes the general way
-                            }
-                        }
-
-                        if (!inFrame)
-                        {
-                            var status = _from.Decoder.TryReadHeader(buffer, out var header, out var consumed, out _, out var error);
-                            if (status == DecodeStatus.NeedMoreData)
-                            {
-                                break;
-                            }
-
-                            if (status == DecodeStatus.Error)
-                            {
-                                exit = new PumpExit(PumpExitKind.Violation, Error: error);
-                                break;
-                            }
-
-                            heardFrom = true;
-                            if (header.IsControl)
-                            {
-                                var rest = buffer.Slice(consumed);
-                                if (rest.Length < header.PayloadLength)
-                                {
-                                    break; // the header is parsed again with its payload next time
-                                }
-
-                                var payload = ReadControlPayload(rest.Slice(0, header.PayloadLength), header);
-                                buffer = rest.Slice(header.PayloadLength);
-                                if (header.Opcode == Opcode.Ping)
-                                {
-                                    // RFC 6455 5.5.2: answer with a Pong carrying the same payload, on this leg. Release
-                                    // the other leg's lock first: the other pump may hold this leg's lock and want that one.
-                                    if (holdingWriteLock)
-                                    {
-                                        holdingWriteLock = false;
-                                        await FlushAndExitAsync(cancellationToken);
-                                    }
-
-                                    await _from.SendControlAsync(Opcode.Pong, payload, cancellationToken);
-                                }
-                                else if (header.Opcode == Opcode.Pong)
-                                {
-                                    _from.PingSentTicks = 0;
-                                }
-                                else
-                                {
-                                    var closeError = ClosePayload.Parse(payload.Span, out ushort code, out _);
-                                    exit = closeError is null
-                                        ? new PumpExit(PumpExitKind.PeerClosed, Close: ClosingFrame.FromPayload(payload.Span, code))
-                                        : new PumpExit(PumpExitKind.Violation, Error: closeError);
-                                    break;
-                                }
-
-                                continue;
-                            }
-
-                            if (!TakeMessage(header, ref readAt))
-                            {
-                                exit = new PumpExit(PumpExitKind.Violation, Error: ProtocolError.MessageRateExceeded);
-                                break;
-                            }
-
-                            inFrame = true;
-                            frame = header;
-                            remaining = header.PayloadLength;
-                            firstPiece = true;
-                            buffer = buffer.Slice(consumed);
-                            _writer.BeginFrame(header);
-                        }
-
-                        long available = Math.Min(remaining, buffer.Length);
-                        if (available < remaining && (available < MinPieceBytes || available == 0) && !result.IsCompleted)
-                        {
-                            break;
-                        }
-
-                        if (available < remaining && available == 0)
-                        {
-                            break; // stream ended mid-frame: handled as PeerGone below
-                        }
-
-                        bool lastPiece = available == remaining;
-                        var piece = buffer.Slice(0, available);
-                        if (!holdingWriteLock && _to.CanSendData)
-                        {
-                            await _to.EnterWriteAsync(cancellationToken);
-                            holdingWriteLock = true;
-                        }
-
-                        // Checked under the lock: a Close is only ever sent under it, so none can slip in before this piece.
-                        if (holdingWriteLock && _to.CanSendData)
-                        {
-                            var pieceError = _writer.WritePiece(piece, firstPiece, lastPiece);
-                            if (pieceError is not null)
-                            {
-                                exit = new PumpExit(PumpExitKind.Violation, Error: pieceError);
-                                break;
-                            }
-                        }
-                        else
-                        {
-                            // The other leg is closing or gone (RFC 6455 5.5.1: no data after Close): validate, drop.
-                            var pieceError = _writer.ValidateOnly(piece, lastPiece);
-                            if (pieceError is not null)
-                            {
-                                exit = new PumpExit(PumpExitKind.Violation, Error: pieceError);
-                                break;
-                            }
-                        }
-
-                        buffer = buffer.Slice(available);
-                        remaining -= available;
-                        firstPiece = false;
-                        Counters.Bytes += available;
-                        heardFrom |= available > 0;
-                        if (lastPiece)
-                        {
-                            inFrame = false;
-                            if (frame.Fin)
-                            {
-                                Counters.Messages++;
-                            }
-
-                            messagesRead = true;
-                        }
-                    }
-                }
-                finally
-                {
-                    if (heardFrom)
-                    {
-                        NoteActivity(messagesRead);
-                    }
-
-                    if (holdingWriteLock)
-                    {
-                        await FlushAndExitAsync(cancellationToken);
-                    }
-                }
-
-                input.AdvanceTo(buffer.Start, end);
-                if (exit is not null)
-                {
-                    pumpExit = exit.Value;
-                    goto Done;
+                    exit = violation.Value;
+                    break;
                 }
 
                 if (result.IsCompleted)
                 {
-                    pumpExit = new PumpExit(PumpExitKind.PeerGone);
-                    goto Done;
+                    exit = new PumpExit(PumpExitKind.PeerGone);
+                    break;
                 }
             }
-    
-        }
-        catch (OperationCanceledException)
-        {
-            pumpExit = new PumpExit(PumpExitKind.Stopped);
-        }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
-        {
-            pumpExit = new PumpExit(PumpExitKind.PeerGone);
         }
         catch (Exception e)
         {
-            // Nobody awaits a pump: an unexpected failure is handed to the session, which ends with it.
-            _session.NoteFault(e);
-            pumpExit = new PumpExit(PumpExitKind.PeerGone);
+            exit = ExitAfter(e);
         }
 
-        Done:
-        await _session.OnPumpExitAsync(this, pumpExit);
+        await _session.OnPumpExitAsync(this, exit);
     }
 
-    /// The common case without the loop's per-piece bookkeeping: whole data frames, one after another, from one
-    /// span, each validated and written as it came, under the write lock, into one span of the output for the run
-    /// (advanced once at the end). Stops before anything else (a control frame, a frame not all here, a leg that
-    /// takes no more data), which the loop then handles. Returns the bytes relayed, and the violation that stopped
-    /// it, if one did (nothing of that frame is written).
-    /// (Internal for tests/Gateway.Benchmarks/Relay/WholeFrameBenchmarks.cs, which times it on its own.)
-    internal int RelayWholeFrames(ReadOnlySpan<byte> data, ref long readAt, out ProtocolError? error)
+    /// How a pump that threw ends: a leg that went away is a lost peer, the session's stop a stop; anything else
+    /// is a bug, handed to the session (nobody awaits a pump), which ends with it.
+    private PumpExit ExitAfter(Exception e)
     {
-        error = null;
-        int relayed = 0;
-        var output = _to.Output;
-        // Room for the whole run as it came, plus the mask keys it may gain toward an upstream: one GetSpan, as a
-        // block of the output holds far more than a read of small frames.
-        var destination = output.GetSpan(Math.Min(data.Length + data.Length / 8 + FrameEncoder.MaxHeaderLength,
-            LargeBlockMemoryPool.BlockSize));
-        int written = 0;
-        while (relayed < data.Length && _to.CanSendData)
+        switch (e)
         {
-            var frame = data[relayed..];
-            if (_from.Decoder.TryReadWholeDataFrame(frame, out var header, out error) != DecodeStatus.Done)
-            {
-                break;
-            }
+            case OperationCanceledException:
+                return new PumpExit(PumpExitKind.Stopped);
+            case IOException or ObjectDisposedException or InvalidOperationException:
+                return new PumpExit(PumpExitKind.PeerGone);
+            default:
+                _session.NoteFault(e);
+                return new PumpExit(PumpExitKind.PeerGone);
+        }
+    }
 
-            int length = header.HeaderLength + (int)header.PayloadLength;
-            frame = frame[..length];
-
-            if (!TakeMessage(header, ref readAt))
+    /// The end of every read, on every path: the peer was heard from (and sent data), and what was written to the
+    /// other leg is flushed and its write lock released. A flush the socket takes at once completes here.
+    private ValueTask EndRead(in ReadProgress read)
+    {
+        if (read.HeardFrom)
+        {
+            long now = Environment.TickCount64;
+            _from.LastReceivedTicks = now;
+            if (read.DataRead)
             {
-                error = ProtocolError.MessageRateExceeded;
-                break;
-            }
-
-            int frameBytes = _writer.WriteWholeFrame(header, frame, destination[written..], out error);
-            if (frameBytes < 0)
-            {
-                // The span is full: what it holds goes first, then a span for at least this frame.
-                output.Advance(written);
-                destination = output.GetSpan(PieceWriter.WholeFrameBound((int)header.PayloadLength));
-                written = 0;
-                frameBytes = _writer.WriteWholeFrame(header, frame, destination, out error);
-            }
-
-            if (error is not null)
-            {
-                break;
-            }
-
-            written += frameBytes;
-            relayed += length;
-            Counters.Bytes += header.PayloadLength;
-            if (header.Fin)
-            {
-                Counters.Messages++;
+                _session.NoteData(now);
             }
         }
 
-        output.Advance(written);
-        return relayed;
+        return read.HoldingWriteLock ? FlushAndExitAsync(_cancellationToken) : default;
     }
 
-    /// A new message counts against messages_per_connection before any of it is forwarded. `readAt`: the clock, read
-    /// at the first message of a read only (the messages of one read arrived together).
+    /// A new message counts against messages_per_connection before any of it is forwarded.
     private bool TakeMessage(in FrameHeader header, ref long readAt) =>
         _messageRate is null || header.Opcode == Opcode.Continuation ||
         _messageRate.TryTake(readAt = readAt == 0 ? Stopwatch.GetTimestamp() : readAt);
-
-    /// The peer sent frames (the keepalive's silence check), data among them (the session's idle timeout).
-    private void NoteActivity(bool data)
-    {
-        long now = Environment.TickCount64;
-        _from.LastReceivedTicks = now;
-        if (data)
-        {
-            _session.NoteData(now);
-        }
-    }
-
-    private ReadOnlyMemory<byte> ReadControlPayload(in ReadOnlySequence<byte> payload, in FrameHeader header)
-    {
-        _control ??= new byte[MaxControlPayload];
-        var span = _control.AsSpan(0, (int)payload.Length);
-        payload.CopyTo(span);
-        if (header.Masked)
-        {
-            Protocol.Masking.Mask.Apply(span, header.MaskKey, 0);
-        }
-
-        return _control.AsMemory(0, span.Length);
-    }
 
     /// Flushes what this pump wrote to the other leg and releases that leg's write lock. A flush the socket takes at
     /// once (the common case) completes here, with no async method run for it.

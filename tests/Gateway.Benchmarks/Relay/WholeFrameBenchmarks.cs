@@ -66,8 +66,8 @@ public class WholeFrameBenchmarks
     [Benchmark(OperationsPerInvoke = FramesPerRead)]
     public int Gateway()
     {
-        long readAt = 0;
-        int relayed = _pump.RelayWholeFrames(_read, ref readAt, out var error);
+        var read = default(ReadProgress);
+        int relayed = _pump.RelayWholeFrames(_read, ref read, out var error);
         return relayed == _read.Length && error is null ? 0 : throw new InvalidOperationException($"relayed {relayed}: {error}");
     }
 
