@@ -5,8 +5,8 @@ namespace Gateway.Relay;
 /// through the same steps as RunAsync's (RelayWholeFrames, EndRead), and the pump goes back to waiting. Anything
 /// else (a control frame, a frame not all here, a read across two blocks, a busy write lock, a flush the socket
 /// does not take at once) goes to RunAsync as it was, from the same point: nothing of it has been examined or
-/// consumed. Why a path of its own: RunAsync's state machine, with its try blocks and awaits, costs about a tenth
-/// of the relay's user-space CPU per read of small messages (tests/perf/README.md).
+/// consumed. Why a path of its own: RunAsync's state machine, with its try blocks and awaits, is work a read of
+/// small messages does not need (its share of the CPU is in tests/perf/README.md, "Why the code is as it is").
 internal sealed partial class FramePump
 {
     private void OnReadable()

@@ -33,7 +33,7 @@ internal sealed class PieceWriter
     private FrameHeader _frame;
 
     /// Keys for the frames this writer masks (toward an upstream), created at the first: one thread-static lookup
-    /// (MaskKeys.Fill) per eight frames instead of one per frame, which showed in the relay benchmark's profile. A
+    /// (MaskKeys.Fill) per eight frames instead of one per frame, on the path every small masked frame takes. A
     /// writer toward a client never masks and an idle session never writes, so neither holds them.
     private uint[]? _keys;
     private int _nextKey = KeysPerFill;
@@ -223,7 +223,7 @@ internal sealed class PieceWriter
     }
 
     /// Text from a masked sender is unmasked on the stack, a chunk at a time, to be validated before it is forwarded.
-    /// SkipLocalsInit: the scratch buffer is always written before it is read; zeroing 1 KiB per call showed in perf.
+    /// SkipLocalsInit: the scratch buffer is always written before it is read, so zeroing it would be work for nothing.
     [SkipLocalsInit]
     private ProtocolError? ValidateText(ReadOnlySpan<byte> source, bool endOfPiece)
     {

@@ -10,8 +10,8 @@ namespace Gateway.Tls;
 /// One listener's TLS, prepared at start (and at each reload): every certificate's SslServerAuthenticationOptions,
 /// with its SslStreamCertificateContext (the chain, built once), the TLS versions and the listener's client
 /// certificate rules. A certificate selector that returns an X509Certificate2 instead makes SslStream build the
-/// chain against the system store and a new OpenSSL context on every handshake: measured with
-/// tests/perf/compare.sh, that was most of the gateway's CPU per new TLS session.
+/// chain against the system store and a new OpenSSL context on every handshake, work that belongs to the
+/// listener, not to each new session (tests/perf/README.md, "Why the code is as it is").
 public sealed class ListenerTls
 {
     private readonly CertificateStore _store;

@@ -2,7 +2,7 @@ namespace Gateway.Transport;
 
 /// A connection that can tell its owner, unasked, that the peer is gone (a reset, or an error on the socket), while
 /// nothing reads or writes it: a relay pump held by a full socket toward the other peer would otherwise not read
-/// this one, and a reset client would stay in its session until the upstream went away (issue 22). A FIN alone is
+/// this one, and a reset client would stay in its session until the upstream went away. A FIN alone is
 /// not a loss: the bytes before it are still to be read.
 public interface IPeerLossNotice
 {

@@ -13,8 +13,8 @@ namespace Gateway.Transport;
 /// one block and writes into another, and gives both back, many times per millisecond.
 public sealed class LargeBlockMemoryPool : MemoryPool<byte>
 {
-    /// 32 KiB, not 64: on loopback, 64 KiB reads and sends cost a third more kernel CPU per GiB (scenario b: 0.58-0.71
-    /// against 0.29-0.41 CPU-s of system time, alternating runs); 16 KiB cost more user time in smaller pieces.
+    /// 32 KiB: large enough that a large message moves in few system calls, small enough that the kernel's copies
+    /// stay cheap (64 KiB cost more kernel time per GiB, 16 KiB more user time; tests/perf/README.md).
     public const int BlockSize = 32 * 1024;
 
     /// 8 MiB: every block of a hundred busy sessions (two legs each) stays in the pool (plus two per thread).

@@ -60,7 +60,7 @@ internal static unsafe partial class SocketCalls
     }
 
     /// Pins buffers[index..] one `fixed` deeper each, then sends them all. A `fixed` pin is a stack slot the GC
-    /// reads; Memory.Pin() allocated and freed a GC handle per buffer, 2% of scenario b's CPU.
+    /// reads; Memory.Pin() would allocate and free a GC handle per buffer on every gathered send.
     private static int PinAndSend(Socket socket, ReadOnlySpan<ReadOnlyMemory<byte>> buffers, IoVector* vectors, int index,
         out SocketError status)
     {

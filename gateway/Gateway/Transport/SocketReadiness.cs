@@ -12,7 +12,7 @@ namespace Gateway.Transport;
 ///
 /// Closing is terminal: once disposed, every wait (pending or new) fails with ObjectDisposedException and
 /// TryArmRead refuses, so no caller can take a closed readiness for a ready socket and retry its call for ever
-/// on a descriptor that is still open (issue 22: a client holding its socket after a 400 cost a core each).
+/// on a descriptor that is still open (a spin that one client holding its socket after a 400 could cause).
 internal sealed class SocketReadiness : IDisposable, IValueTaskSource
 {
     private const short ReadToken = 0;

@@ -1,12 +1,12 @@
 namespace Gateway.Transport;
 
-/// How the gateway's sockets run, measured with tests/perf/compare.sh (issue 6).
+/// How the gateway's sockets run.
 ///
 /// The relay and the upgrade path are asynchronous end to end and never block a thread, so their continuations
 /// run inline on the socket event threads (Transport/SocketEventLoop, and .NET's own for accepts and the HTTP
 /// proxy's sockets) instead of hopping to the thread pool: a relayed message then costs a
-/// read, a parse and a write on one thread, with no wake-up of another thread in between. That took about a fifth
-/// off the gateway's CPU per message. The cost: a handshake's CPU work (TLS, about a millisecond) delays other
+/// read, a parse and a write on one thread, with no wake-up of another thread in between (the saving is in
+/// tests/perf/README.md, "Why the code is as it is"). The cost: a handshake's CPU work (TLS, about a millisecond) delays other
 /// sessions on the same event thread by as much, as it would in nginx's or HAProxy's event loops. The other half of
 /// inlining is in SocketPipe: its pipes resume readers and writers on the thread that completed the socket operation.
 public static class TransportTuning
