@@ -1,19 +1,21 @@
-using static Gateway.Testing.Tls.LibSsl;
+using Gateway.Tls.OpenSsl;
+using static Gateway.Tls.OpenSsl.LibSsl;
 
 namespace Gateway.Benchmarks.Tls;
 
 /// <summary>
-/// Blocking use of OpenSSL on a socket (Gateway.Testing's LibSsl), for TlsRecordBenchmarks: a handshake, then
+/// Blocking use of OpenSSL on a socket (the gateway's LibSsl), for TlsRecordBenchmarks: a handshake, then
 /// records read and written by OpenSSL on the descriptor itself.
 /// </summary>
 internal static class BlockingOpenSsl
 {
     /// The server side of a handshake on a connected, blocking socket descriptor.
-    public static nint Accept(nint context, int fd)
+    public static SslHandle Accept(SslContextHandle context, int fd)
     {
-        nint ssl = SSL_new(context);
-        if (ssl == 0 || SSL_set_fd(ssl, fd) != 1 || SSL_accept(ssl) != 1)
+        var ssl = SSL_new(context);
+        if (ssl.IsInvalid || SSL_set_fd(ssl, fd) != 1 || SSL_accept(ssl) != 1)
         {
+            ssl.Dispose();
             throw new InvalidOperationException("OpenSSL's handshake failed");
         }
 
@@ -21,7 +23,7 @@ internal static class BlockingOpenSsl
     }
 
     /// Reads exactly `buffer.Length` bytes of plaintext.
-    public static unsafe void ReadExactly(nint ssl, Span<byte> buffer)
+    public static unsafe void ReadExactly(SslHandle ssl, Span<byte> buffer)
     {
         fixed (byte* start = buffer)
         {
@@ -34,7 +36,7 @@ internal static class BlockingOpenSsl
     }
 
     /// Writes the whole buffer as one record (it is no larger than a record's 16 KiB of plaintext).
-    public static unsafe void Write(nint ssl, ReadOnlySpan<byte> buffer)
+    public static unsafe void Write(SslHandle ssl, ReadOnlySpan<byte> buffer)
     {
         fixed (byte* start = buffer)
         {

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using BenchmarkDotNet.Attributes;
-using Gateway.Testing.Tls;
+using Gateway.Tls.OpenSsl;
 
 namespace Gateway.Benchmarks.Tls;
 
@@ -21,8 +21,8 @@ public class TlsRecordBenchmarks
     private string _directory = "";
     private X509Certificate2 _serverCertificate = null!;
     private Socket _openSslSocket = null!;
-    private nint _openSslContext;
-    private nint _openSsl;
+    private SslContextHandle _openSslContext = null!;
+    private SslHandle _openSsl = null!;
     private SslStream _clientOfSslStream = null!;
     private SslStream _sslStreamServer = null!;
     private SslStream _clientOfOpenSsl = null!;
@@ -65,7 +65,7 @@ public class TlsRecordBenchmarks
 
         (client, _openSslSocket) = Connect(listener);
         _clientOfOpenSsl = Client(client);
-        _openSslContext = LibSsl.ServerContext(certificatePath, keyPath);
+        _openSslContext = LibSsl.ServerContextFromPemFiles(certificatePath, keyPath);
         handshake = _clientOfOpenSsl.AuthenticateAsClientAsync(ClientOptions(_serverCertificate));
         _openSsl = BlockingOpenSsl.Accept(_openSslContext, (int)_openSslSocket.Handle);
         handshake.GetAwaiter().GetResult();
@@ -110,8 +110,8 @@ public class TlsRecordBenchmarks
     {
         _clientOfSslStream.Dispose();
         _clientOfOpenSsl.Dispose();
-        LibSsl.SSL_free(_openSsl);
-        LibSsl.SSL_CTX_free(_openSslContext);
+        _openSsl.Dispose();
+        _openSslContext.Dispose();
         _openSslSocket.Dispose();
         _sslStreamServer.Dispose();
         _serverCertificate.Dispose();

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using static Gateway.LoadTool.Tunnel.Native;
-using static Gateway.Testing.Tls.LibSsl;
+using Gateway.Tls.OpenSsl;
+using static Gateway.Tls.OpenSsl.LibSsl;
 
 namespace Gateway.LoadTool.Tunnel;
 
@@ -17,7 +18,7 @@ public static class EpollTunnel
     public static Task RunAsync(IPEndPoint listen, IPEndPoint tlsListen, IPEndPoint upstream, string certPath, string keyPath,
         bool frames, CancellationToken cancellationToken)
     {
-        nint context = ServerContext(certPath, keyPath);
+        var context = ServerContextFromPemFiles(certPath, keyPath);
         var loops = Enumerable.Range(0, Environment.ProcessorCount)
             .Select(_ => new TunnelLoop(listen, tlsListen, upstream, context, frames)).ToList();
         Console.WriteLine($"epoll tunnel{(frames ? " (frame mode)" : "")} listening on ws://{listen} and wss://{tlsListen} to ws://{upstream} ({loops.Count} loops)");
@@ -38,13 +39,13 @@ internal sealed unsafe class TunnelLoop
     private readonly Socket _listener;
     private readonly Socket _tlsListener;
     private readonly byte[] _upstreamAddress;
-    private readonly nint _context;
+    private readonly SslContextHandle _context;
     private readonly bool _frames;
     private readonly List<TunnelConnection?> _slots = [];
     private readonly Stack<int> _free = new();
     private readonly List<int> _freedThisBatch = [];
 
-    public TunnelLoop(IPEndPoint listen, IPEndPoint tlsListen, IPEndPoint upstream, nint context, bool frames)
+    public TunnelLoop(IPEndPoint listen, IPEndPoint tlsListen, IPEndPoint upstream, SslContextHandle context, bool frames)
     {
         _context = context;
         _frames = frames;
@@ -163,7 +164,7 @@ internal sealed unsafe class TunnelLoop
                 _slots.Add(null);
             }
 
-            var connection = new TunnelConnection(this, slot, fd, tls ? SSL_new(_context) : 0, _frames);
+            var connection = new TunnelConnection(this, slot, fd, tls ? SSL_new(_context) : null, _frames);
             _slots[slot] = connection;
             Add(fd, EpollIn, (ulong)slot << 1);
             connection.Start();

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Gateway.LoadTool.Tunnel;
 
-/// The libc calls EpollTunnel makes: non-blocking sockets on epoll (OpenSSL's are Gateway.Testing's LibSsl).
+/// The libc calls EpollTunnel makes: non-blocking sockets on epoll (OpenSSL's are the gateway's LibSsl).
 /// Linux on x86-64 only, as the comparison runs.
 internal static unsafe partial class Native
 {

@@ -1,10 +1,11 @@
 using System.Runtime.InteropServices;
 using static Gateway.LoadTool.Tunnel.Native;
-using static Gateway.Testing.Tls.LibSsl;
+using Gateway.Tls.OpenSsl;
+using static Gateway.Tls.OpenSsl.LibSsl;
 
 namespace Gateway.LoadTool.Tunnel;
 
-/// One client of EpollTunnel: the TLS handshake if it came to the TLS listener (`ssl` not 0), then the upstream
+/// One client of EpollTunnel: the TLS handshake if it came to the TLS listener (`ssl` not null), then the upstream
 /// connect, then bytes both ways, through OpenSSL on the client's side over TLS. Level-triggered
 /// epoll: a side is watched for reading while nothing read from it waits to go out, and for writing while
 /// something does, so a slow side holds the other back and nothing is buffered beyond one block each way. In frame
@@ -17,7 +18,7 @@ internal sealed unsafe class TunnelConnection
     private readonly TunnelLoop _loop;
     private readonly int _slot;
     private readonly int _client;
-    private readonly nint _ssl;
+    private readonly SslHandle? _ssl;
     private readonly byte* _toUpstream = (byte*)NativeMemory.Alloc(BlockSize);
     private readonly byte* _toClient = (byte*)NativeMemory.Alloc(BlockSize);
     private int _upstream = -1;
@@ -35,7 +36,7 @@ internal sealed unsafe class TunnelConnection
     private int _upPending;
     private int _downPending;
 
-    public TunnelConnection(TunnelLoop loop, int slot, int client, nint ssl, bool frames)
+    public TunnelConnection(TunnelLoop loop, int slot, int client, SslHandle? ssl, bool frames)
     {
         if (frames)
         {
@@ -47,7 +48,7 @@ internal sealed unsafe class TunnelConnection
         _slot = slot;
         _client = client;
         _ssl = ssl;
-        if (ssl != 0)
+        if (ssl is not null)
         {
             SSL_set_fd(ssl, client);
         }
@@ -64,7 +65,7 @@ internal sealed unsafe class TunnelConnection
     /// Right after the accept: over TLS the ClientHello is often there already; a plain client needs its upstream.
     public void Start()
     {
-        if (_ssl != 0)
+        if (_ssl is not null)
         {
             Handshake();
         }
@@ -126,14 +127,14 @@ internal sealed unsafe class TunnelConnection
 
     private void Handshake()
     {
-        int result = SSL_accept(_ssl);
+        int result = SSL_accept(_ssl!);
         if (result == 1)
         {
             ConnectUpstream();
             return;
         }
 
-        switch (SSL_get_error(_ssl, result))
+        switch (SSL_get_error(_ssl!, result))
         {
             case ErrorWantRead:
                 Watch(ref _clientInterest, _client, EpollIn, 0);
@@ -232,7 +233,7 @@ internal sealed unsafe class TunnelConnection
     /// Bytes read, 0 if none are there yet, -1 if the client is gone.
     private int ReceiveFromClient()
     {
-        if (_ssl != 0)
+        if (_ssl is not null)
         {
             int read = SSL_read(_ssl, _toUpstream + _upPending, BlockSize - _upPending);
             return read > 0 ? read : SSL_get_error(_ssl, read) is ErrorWantRead or ErrorWantWrite ? 0 : -1;
@@ -273,7 +274,7 @@ internal sealed unsafe class TunnelConnection
     private bool FlushToClient()
     {
         int written;
-        if (_ssl != 0)
+        if (_ssl is not null)
         {
             written = SSL_write(_ssl, _toClient, _toClientLength);
             written = written > 0 ? written : SSL_get_error(_ssl, written) is ErrorWantWrite or ErrorWantRead ? 0 : -1;
@@ -339,9 +340,9 @@ internal sealed unsafe class TunnelConnection
             close(_upstream);
         }
 
-        if (_ssl != 0)
+        if (_ssl is not null)
         {
-            SSL_free(_ssl);
+            _ssl.Dispose();
             ERR_clear_error(); // a failed connection's errors must not show in the next one's SSL_get_error
         }
 

@@ -1,12 +1,13 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
+using Gateway.Tls.OpenSsl;
 
 namespace Gateway.Tests.Tls.OpenSsl;
 
 /// Counts the frees OpenSSL itself makes of an SSL or SSL_CTX: each marked object carries a marker in an ex_data
 /// slot whose free callback OpenSSL calls from SSL_free and SSL_CTX_free when the object really goes (not when a
 /// reference is dropped). The callback runs for every object of the kind in the process; only markers count.
-internal static unsafe partial class SslFreeProbe
+internal static unsafe class SslFreeProbe
 {
     private const int ExIndexSsl = 0; // CRYPTO_EX_INDEX_SSL
     private const int ExIndexSslContext = 1; // CRYPTO_EX_INDEX_SSL_CTX
@@ -17,9 +18,9 @@ internal static unsafe partial class SslFreeProbe
     private static long s_nextMarker = 0x5100;
 
     /// Marks a live SSL (a borrowed pointer); returns its marker.
-    public static nint MarkSsl(nint ssl) => Mark(ssl, s_sslIndex, &SSL_set_ex_data);
+    public static nint MarkSsl(nint ssl) => Mark(ssl, s_sslIndex, &LibSsl.SSL_set_ex_data);
 
-    public static nint MarkContext(nint context) => Mark(context, s_contextIndex, &SSL_CTX_set_ex_data);
+    public static nint MarkContext(nint context) => Mark(context, s_contextIndex, &LibSsl.SSL_CTX_set_ex_data);
 
     /// How many times OpenSSL freed the object with this marker.
     public static int Frees(nint marker) => s_frees.GetValueOrDefault(marker);
@@ -38,7 +39,7 @@ internal static unsafe partial class SslFreeProbe
 
     private static int NewIndex(int kind)
     {
-        int index = CRYPTO_get_ex_new_index(kind, 0, 0, 0, 0, &OnFree);
+        int index = LibSsl.CRYPTO_get_ex_new_index(kind, 0, 0, 0, 0, &OnFree);
         return index >= 0 ? index : throw new InvalidOperationException("no ex_data index");
     }
 
@@ -50,14 +51,4 @@ internal static unsafe partial class SslFreeProbe
             s_frees.AddOrUpdate(data, 1, (_, count) => count + 1);
         }
     }
-
-    [LibraryImport("libcrypto.so.3")]
-    private static partial int CRYPTO_get_ex_new_index(int classIndex, long argl, nint argp, nint newFunc, nint dupFunc,
-        delegate* unmanaged<nint, nint, nint, int, long, nint, void> freeFunc);
-
-    [LibraryImport("libssl.so.3")]
-    private static partial int SSL_set_ex_data(nint ssl, int index, nint data);
-
-    [LibraryImport("libssl.so.3")]
-    private static partial int SSL_CTX_set_ex_data(nint context, int index, nint data);
 }

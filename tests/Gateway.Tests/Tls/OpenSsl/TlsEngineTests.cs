@@ -3,9 +3,9 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using Gateway.Configuration;
 using Gateway.Hosting;
-using Gateway.Testing.Tls;
 using Gateway.Tests.Transport;
 using Gateway.Tls;
+using Gateway.Tls.OpenSsl;
 using Gateway.Transport;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
@@ -193,15 +193,17 @@ public sealed class TlsEngineTests : IDisposable
         /// KeyUpdates each client sent and received, by its SSL handle (OpenSSL's message callback is a static one).
         private static readonly System.Collections.Concurrent.ConcurrentDictionary<nint, (int Sent, int Received)> s_keyUpdates = new();
 
-        private readonly nint _context = LibSsl.ClientContext();
-        private nint _ssl;
+        /// OpenSSL's defaults for a client: it checks no certificate, which is what these tests want.
+        private readonly SslContextHandle _context = LibSsl.SSL_CTX_new(LibSsl.TLS_client_method());
+        private SslHandle? _ssl;
         private Socket? _socket;
 
-        public (int Sent, int Received) KeyUpdates => s_keyUpdates.GetValueOrDefault(_ssl);
+        public (int Sent, int Received) KeyUpdates => _ssl is null ? default : s_keyUpdates.GetValueOrDefault(_ssl.DangerousGetHandle());
 
         public void Connect(Socket socket)
         {
             _socket = socket;
+            Assert.False(_context.IsInvalid, "OpenSSL made no client context");
             _ssl = LibSsl.SSL_new(_context);
             LibSsl.SSL_set_msg_callback(_ssl, &OnMessage);
             LibSsl.SSL_set_fd(_ssl, (int)socket.Handle);
@@ -210,7 +212,7 @@ public sealed class TlsEngineTests : IDisposable
 
         public void RequestKeyUpdate()
         {
-            if (LibSsl.SSL_key_update(_ssl, LibSsl.KeyUpdateRequested) != 1)
+            if (LibSsl.SSL_key_update(_ssl!, LibSsl.KeyUpdateRequested) != 1)
             {
                 throw new InvalidOperationException("OpenSSL refused the KeyUpdate");
             }
@@ -222,7 +224,7 @@ public sealed class TlsEngineTests : IDisposable
             {
                 byte* at = bytes;
                 int length = data.Length;
-                Retry(() => LibSsl.SSL_write(_ssl, at, length));
+                Retry(() => LibSsl.SSL_write(_ssl!, at, length));
             }
         }
 
@@ -236,7 +238,7 @@ public sealed class TlsEngineTests : IDisposable
                 while (got < count)
                 {
                     int offset = got;
-                    got += Retry(() => LibSsl.SSL_read(_ssl, start + offset, Math.Min(65536, count - offset)));
+                    got += Retry(() => LibSsl.SSL_read(_ssl!, start + offset, Math.Min(65536, count - offset)));
                 }
             }
 
@@ -265,7 +267,7 @@ public sealed class TlsEngineTests : IDisposable
                     return result;
                 }
 
-                int error = LibSsl.SSL_get_error(_ssl, result);
+                int error = LibSsl.SSL_get_error(_ssl!, result);
                 var mode = error switch
                 {
                     LibSsl.ErrorWantRead => SelectMode.SelectRead,
@@ -283,13 +285,13 @@ public sealed class TlsEngineTests : IDisposable
 
         public void Dispose()
         {
-            if (_ssl != 0)
+            if (_ssl is not null)
             {
-                s_keyUpdates.TryRemove(_ssl, out _);
-                LibSsl.SSL_free(_ssl);
+                s_keyUpdates.TryRemove(_ssl.DangerousGetHandle(), out _);
+                _ssl.Dispose();
             }
 
-            LibSsl.SSL_CTX_free(_context);
+            _context.Dispose();
         }
     }
 
