@@ -72,7 +72,6 @@ public sealed class GatewayApp : IAsyncDisposable
 
         var app = builder.Build();
         var handler = app.Services.GetRequiredService<UpgradeHandler>();
-        var state = app.Services.GetRequiredService<ServiceState>();
         var metrics = app.Services.GetRequiredService<GatewayMetrics>();
         var requestLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Requests");
         app.Use((context, next) => RequestHeadChecks.RunAsync(context, next, requestLogger));
@@ -84,12 +83,6 @@ public sealed class GatewayApp : IAsyncDisposable
                 if (WebSocketRequest.IsAttempt(context.Request))
                 {
                     metrics.ObserveHandshake(context, context.GetReverseProxyFeature().Route.Config.RouteId);
-                    if (state.IsDraining)
-                    {
-                        await RefusalWriter.WriteAsync(context.Response, ServiceState.DrainRefusal);
-                        return;
-                    }
-
                     await handler.HandleAsync(context);
                     return;
                 }

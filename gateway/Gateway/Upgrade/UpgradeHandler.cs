@@ -16,11 +16,11 @@ using Yarp.ReverseProxy.Model;
 namespace Gateway.Upgrade;
 
 /// The life of one WebSocket session after YARP matched its route (see docs/architecture.md for the steps):
-/// (3) handshake shape, (4-6) limits, origin and auth, (7) destination pick, (8) connect and upstream handshake,
-/// (9) 101 to the client, (10) relay until both legs are closed, (11) access log line.
+/// (2b) no new session while draining, (3) handshake shape, (4-6) limits, origin and auth, (7) destination pick,
+/// (8) connect and upstream handshake, (9) 101 to the client, (10) relay until both legs are closed, (11) access log.
 public sealed class UpgradeHandler(
     RouteTableHolder routes, DestinationPicker picker, UpstreamConnector connector, SessionRegistry sessions, GatewayMetrics metrics,
-    PolicyGate policies, ILogger<UpgradeHandler> logger)
+    PolicyGate policies, ServiceState state, ILogger<UpgradeHandler> logger)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -28,6 +28,13 @@ public sealed class UpgradeHandler(
         var table = routes.Current;
         string routeName = proxy.Route.Config.RouteId;
         string client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (state.IsDraining)
+        {
+            // (2b) No new session while the gateway drains: 503 with Retry-After, and the connection is closed.
+            await RefuseAsync(context, routeName, client, ServiceState.DrainRefusal);
+            return;
+        }
+
         if (!table.Routes.TryGetValue(routeName, out var route) ||
             !table.Config.Upstreams.TryGetValue(route.Upstream, out var upstream))
         {

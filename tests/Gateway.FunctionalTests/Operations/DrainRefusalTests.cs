@@ -45,6 +45,7 @@ public sealed class DrainRefusalTests
         Assert.Equal(503, refused.Status);
         Assert.Equal("5", refused.Head["Retry-After"]);
         Assert.Equal("gateway is shutting down; retry later\n", refused.Body);
+        await gateway.Logs.WaitForAsync("Upgrade refused: route=test client=127.0.0.1 status=503"); // contract 3: one log line
         var ready = await http.GetAsync("/readyz");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         Assert.Equal("draining\n", await ready.Content.ReadAsStringAsync());
