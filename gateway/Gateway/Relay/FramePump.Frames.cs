@@ -78,15 +78,12 @@ internal sealed partial class FramePump
                     }
                 }
 
+                // Part of a frame waits for more unless MinPieceBytes of it are here; with nothing of it here and
+                // nothing more to come, the stream ended mid-frame (the pump ends as on a lost peer).
                 long available = Math.Min(_frame.Remaining, buffer.Length);
-                if (available < _frame.Remaining && (available < MinPieceBytes || available == 0) && !completed)
+                if (available < _frame.Remaining && (available == 0 || (available < MinPieceBytes && !completed)))
                 {
                     break;
-                }
-
-                if (available < _frame.Remaining && available == 0)
-                {
-                    break; // the stream ended mid-frame: the pump ends as on a lost peer
                 }
 
                 if (!read.HoldingWriteLock && _to.CanSendData)
@@ -121,9 +118,9 @@ internal sealed partial class FramePump
             return false;
         }
 
-        read.HeardFrom = true;
         if (header.IsControl)
         {
+            read.HeardFrom = true; // a data frame is noted by StartDataFrame, on every path
             var rest = buffer.Slice(consumed);
             if (rest.Length < header.PayloadLength)
             {

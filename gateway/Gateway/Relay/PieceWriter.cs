@@ -73,9 +73,9 @@ internal sealed class PieceWriter
         // Mask keys roll with the position in the payload (RFC 6455 5.3): rotate the sender's key to where this piece
         // starts in the original frame, so both keys line up at offset 0 of the piece.
         uint inKey = _frame.Masked ? RotateKey(_frame.MaskKey, _writtenOffset) : 0;
-        if (piece.Length >= MinReferencedPiece && _to.ReferenceOutput is { } socket && _from.PollableInput is not null)
+        if (piece.Length >= MinReferencedPiece && _to.ReferenceOutput is { } byReference && _from.PollableInput is not null)
         {
-            WriteInPlace(piece, socket, inKey, outKey);
+            WriteInPlace(piece, byReference, inKey, outKey);
             _writtenOffset += piece.Length;
             return null;
         }

@@ -91,10 +91,10 @@ public sealed class SocketPipe : IOwnedConnection, IPeerLossNotice
     internal void WrapChannel(IByteChannel over)
     {
         _channel = over;
-        _output.Channel = _channel;
-        if (_reader is SocketReader reader)
+        _output.Channel = over;
+        if (_reader is SocketReader)
         {
-            reader.Channel = _channel;
+            _reader = new SocketReader(over, LargeBlockMemoryPool.Instance); // read on demand, and nothing read yet
         }
     }
 

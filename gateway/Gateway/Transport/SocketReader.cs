@@ -18,9 +18,6 @@ internal sealed class SocketReader(IByteChannel channel, MemoryPool<byte> pool) 
 {
     private readonly SocketReadiness _readiness = channel.Readiness;
 
-    /// The channel reads go to: replaced only before the first read (SocketPipe.WrapChannel).
-    public IByteChannel Channel { get; set; } = channel;
-
     private Segment? _head;
     private int _headStart;
     private Segment? _tail;
@@ -218,7 +215,7 @@ internal sealed class SocketReader(IByteChannel channel, MemoryPool<byte> pool) 
         _readiness.ResetRead();
         try
         {
-            received = Channel.Read(target.Free, out status, out bool drained);
+            received = channel.Read(target.Free, out status, out bool drained);
             if (!drained)
             {
                 _readiness.MarkReadable(); // e.g. the block is full: there may be more, and no new event will say so

@@ -10,8 +10,6 @@ internal sealed class TlsChannel(IByteChannel inner, TlsSession session) : IByte
 {
     public SocketReadiness Readiness => inner.Readiness;
 
-    public TlsSession Session => session;
-
     public int Read(Span<byte> buffer, out SocketError status, out bool drained) => session.Read(buffer, out status, out drained);
 
     public int Write(ReadOnlySpan<byte> data, out SocketError status) => session.Write(data, out status);
